@@ -1,0 +1,83 @@
+//! Wall-clock time behind a trait, so schemes never read the system clock themselves.
+
+use std::time::SystemTime;
+
+/// Tells the current wall-clock time. Schemes receive `now` through the verification context.
+pub trait Clock: Send + Sync + 'static {
+    /// The current time.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system clock (the default).
+///
+/// ```
+/// use webhook_core::{Clock, SystemClock};
+/// assert!(SystemClock.now() > std::time::UNIX_EPOCH);
+/// ```
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    #[allow(clippy::disallowed_methods)] // the one place the wall clock is read
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock stuck at one instant, for deterministic tests.
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use webhook_core::{Clock, FixedClock};
+/// let clock = FixedClock::at_unix(1_614_265_330);
+/// assert_eq!(clock.now(), UNIX_EPOCH + Duration::from_secs(1_614_265_330));
+/// ```
+#[cfg(feature = "test-util")]
+#[derive(Clone, Copy, Debug)]
+pub struct FixedClock(SystemTime);
+
+#[cfg(feature = "test-util")]
+impl FixedClock {
+    /// A clock reading `at`.
+    #[must_use]
+    pub const fn new(at: SystemTime) -> Self {
+        Self(at)
+    }
+
+    /// A clock reading `secs` seconds after the Unix epoch.
+    #[must_use]
+    pub fn at_unix(secs: u64) -> Self {
+        Self(std::time::UNIX_EPOCH + std::time::Duration::from_secs(secs))
+    }
+}
+
+#[cfg(feature = "test-util")]
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+/// Seconds since the Unix epoch, negative before it; saturates instead of overflowing.
+#[must_use]
+pub fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(std::time::UNIX_EPOCH) {
+        Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+        Err(before) => i64::try_from(before.duration().as_secs()).map_or(i64::MIN, |s| -s),
+    }
+}
+
+/// Whether a signed timestamp `signed` (Unix seconds) lies within `[now - past, now + future]`,
+/// bounds included, without overflow for any input.
+///
+/// ```
+/// use webhook_core::within_window;
+/// assert!(within_window(1_000, 700, 300, 300));
+/// assert!(!within_window(1_000, 699, 300, 300));
+/// assert!(!within_window(1_000, i64::MIN, 300, 300));
+/// ```
+#[must_use]
+pub fn within_window(now: i64, signed: i64, past_secs: u64, future_secs: u64) -> bool {
+    let delta = i128::from(now) - i128::from(signed);
+    delta <= i128::from(past_secs) && -delta <= i128::from(future_secs)
+}

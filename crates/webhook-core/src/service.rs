@@ -1,0 +1,295 @@
+//! [`Webhook`]: the service built by [`WebhookLayer`](crate::WebhookLayer).
+
+use std::fmt;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use bytes::Bytes;
+use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
+use http::request::Parts;
+use http::{HeaderName, Request, Response, StatusCode};
+use http_body::Body;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tower_service::Service;
+
+use crate::body::{ResponseBody, VerifiedBody};
+use crate::future::ResponseFuture;
+use crate::layer::Config;
+use crate::rejection::{Reason, Rejection};
+use crate::replay::Claim;
+use crate::verify::{ALWAYS_SENSITIVE, Verdict, VerifyContext, VerifyWebhook, replay_key};
+
+/// Boxed error type accepted from request bodies.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// What the layer did with a request; inserted into every response's extensions so outer
+/// layers (tracing, metrics, tests) can tell without parsing bodies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outcome {
+    /// Verified and passed to the inner service (whatever it answered).
+    Delivered,
+    /// Verified, but already delivered: acknowledged without calling the inner service.
+    Duplicate,
+    /// Verified, and answered by the scheme itself (a confirmation or challenge).
+    Answered,
+    /// Refused with this reason; the inner service was not called.
+    Rejected(Reason),
+}
+
+/// The middleware service. See [`WebhookLayer`](crate::WebhookLayer).
+pub struct Webhook<S, V> {
+    inner: S,
+    scheme: V,
+    config: Arc<Config>,
+}
+
+impl<S: Clone, V: Clone> Clone for Webhook<S, V> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            scheme: self.scheme.clone(),
+            config: self.config.clone(),
+        }
+    }
+}
+
+impl<S: fmt::Debug, V: fmt::Debug> fmt::Debug for Webhook<S, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Webhook")
+            .field("inner", &self.inner)
+            .field("scheme", &self.scheme)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, V> Webhook<S, V> {
+    pub(crate) const fn new(inner: S, scheme: V, config: Arc<Config>) -> Self {
+        Self {
+            inner,
+            scheme,
+            config,
+        }
+    }
+
+    /// The inner service.
+    pub const fn get_ref(&self) -> &S {
+        &self.inner
+    }
+
+    /// The inner service, mutably.
+    pub const fn get_mut(&mut self) -> &mut S {
+        &mut self.inner
+    }
+
+    /// Consumes the middleware, returning the inner service.
+    pub fn into_inner(self) -> S {
+        self.inner
+    }
+}
+
+impl<S, V, ReqBody, ResBody> Service<Request<ReqBody>> for Webhook<S, V>
+where
+    S: Service<Request<VerifiedBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Send,
+    V: VerifyWebhook,
+    ReqBody: Body + Send + 'static,
+    ReqBody::Data: Send,
+    ReqBody::Error: Into<BoxError>,
+    ResBody: Send + 'static,
+{
+    type Response = Response<ResponseBody<ResBody>>;
+    type Error = S::Error;
+    type Future = ResponseFuture<ResBody, S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<ReqBody>) -> Self::Future {
+        // The clone is not necessarily ready: keep the one `poll_ready` readied.
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        ResponseFuture::new(Box::pin(handle(
+            inner,
+            self.scheme.clone(),
+            self.config.clone(),
+            request,
+        )))
+    }
+}
+
+async fn handle<S, V, ReqBody, ResBody>(
+    mut inner: S,
+    scheme: V,
+    config: Arc<Config>,
+    request: Request<ReqBody>,
+) -> Result<Response<ResponseBody<ResBody>>, S::Error>
+where
+    S: Service<Request<VerifiedBody>, Response = Response<ResBody>>,
+    V: VerifyWebhook,
+    ReqBody: Body,
+    ReqBody::Error: Into<BoxError>,
+{
+    let provider = scheme.provider();
+    let (mut parts, body) = request.into_parts();
+    let bytes = match admit(&scheme, &config, &parts, body).await {
+        Ok(bytes) => bytes,
+        Err(rejection) => return Ok(reject(&config, provider, None, &rejection)),
+    };
+    let cx = VerifyContext::new(
+        config.clock.now(),
+        provider,
+        config.fetch.clone(),
+        config.keys.clone(),
+        config.replay.clone(),
+    );
+    let verified = match scheme.verify(&parts, &bytes, &cx).await {
+        Ok(Verdict::Deliver(verified)) => verified,
+        Ok(Verdict::Respond(response)) => {
+            let mut response = response.map(ResponseBody::layer);
+            response.extensions_mut().insert(Outcome::Answered);
+            return Ok(response);
+        }
+        Ok(Verdict::Duplicate) => return Ok(duplicate(provider, None)),
+        Err(rejection) => return Ok(reject(&config, provider, None, &rejection)),
+    };
+    let id = verified.delivery.id.clone();
+    let key = verified
+        .dedup
+        .as_deref()
+        .map(|dedup| replay_key(provider, dedup));
+    let mut leased = false;
+    if let Some(key) = &key {
+        match config.replay.claim(key, config.lease).await {
+            Ok(Claim::Fresh) => leased = true,
+            Ok(Claim::InFlight) => {
+                let rejection = Rejection::new(Reason::DuplicateInFlight);
+                return Ok(reject(&config, provider, id.as_deref(), &rejection));
+            }
+            Ok(Claim::Done) => return Ok(duplicate(provider, id.as_deref())),
+            Err(error) if config.fail_open_on_store_error => {
+                tracing::error!(target: "webhook::replay", provider, %error, "replay store unavailable; delivering anyway (fail open)");
+            }
+            Err(error) => {
+                let rejection = Rejection::new(Reason::StoreUnavailable).with_source(error);
+                return Ok(reject(&config, provider, id.as_deref(), &rejection));
+            }
+        }
+    }
+    mark_sensitive(&mut parts, scheme.sensitive_headers());
+    parts.extensions.insert(verified.event);
+    parts.extensions.insert(verified.delivery);
+    let result = inner
+        .call(Request::from_parts(parts, VerifiedBody::new(bytes)))
+        .await;
+    if let (Some(key), true) = (&key, leased) {
+        let succeeded = result.as_ref().is_ok_and(|r| r.status().is_success());
+        let settled = if succeeded {
+            config.replay.complete(key, config.dedup_ttl).await
+        } else {
+            config.replay.release(key).await
+        };
+        if let Err(error) = settled {
+            tracing::warn!(target: "webhook::replay", provider, id = id.as_deref(), %error, succeeded, "could not settle the replay lease");
+        }
+    }
+    result.map(|response| {
+        let mut response = response.map(ResponseBody::inner);
+        response.extensions_mut().insert(Outcome::Delivered);
+        response
+    })
+}
+
+/// Everything checked before the scheme runs: method, size, encoding, and the bounded, timed
+/// buffering of the body.
+async fn admit<V, B>(
+    scheme: &V,
+    config: &Config,
+    parts: &Parts,
+    body: B,
+) -> Result<Bytes, Rejection>
+where
+    V: VerifyWebhook,
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    if !scheme.allows_method(&parts.method) {
+        return Err(Rejection::new(Reason::MethodNotAllowed)
+            .with_detail(format!("method {}", parts.method)));
+    }
+    let limit = config.body_limit;
+    for value in parts.headers.get_all(CONTENT_LENGTH) {
+        let declared = value
+            .to_str()
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        if declared.is_some_and(|len| len > limit as u64) {
+            return Err(Rejection::new(Reason::BodyTooLarge)
+                .with_detail("declared Content-Length over the limit"));
+        }
+    }
+    for value in parts.headers.get_all(CONTENT_ENCODING) {
+        let identity = value
+            .to_str()
+            .is_ok_and(|v| v.trim().eq_ignore_ascii_case("identity"));
+        if !identity {
+            return Err(Rejection::new(Reason::UnsupportedEncoding));
+        }
+    }
+    let collected =
+        tokio::time::timeout(config.body_timeout, Limited::new(body, limit).collect()).await;
+    match collected {
+        Err(_elapsed) => Err(Rejection::new(Reason::BodyTimeout)),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(Rejection::new(Reason::BodyTooLarge).with_detail("streamed body over the limit"))
+        }
+        Ok(Err(error)) => Err(Rejection::new(Reason::MalformedBody)
+            .with_detail(format!("body could not be read: {error}"))),
+    }
+}
+
+fn mark_sensitive(parts: &mut Parts, extra: &[&str]) {
+    let names = ALWAYS_SENSITIVE
+        .iter()
+        .cloned()
+        .chain(extra.iter().filter_map(|n| HeaderName::try_from(*n).ok()));
+    for name in names {
+        if let http::header::Entry::Occupied(mut entry) = parts.headers.entry(name) {
+            for value in entry.iter_mut() {
+                value.set_sensitive(true);
+            }
+        }
+    }
+}
+
+fn duplicate<B>(provider: &'static str, id: Option<&str>) -> Response<ResponseBody<B>> {
+    tracing::debug!(target: "webhook::duplicate", provider, id, "duplicate delivery acknowledged");
+    let mut response = Response::new(ResponseBody::layer(Bytes::new()));
+    *response.status_mut() = StatusCode::OK;
+    response.extensions_mut().insert(Outcome::Duplicate);
+    response
+}
+
+/// The one place rejections are logged and turned into responses.
+fn reject<B>(
+    config: &Config,
+    provider: &'static str,
+    id: Option<&str>,
+    rejection: &Rejection,
+) -> Response<ResponseBody<B>> {
+    let reason = rejection.reason();
+    let status = reason.status().as_u16();
+    let detail = rejection.detail().unwrap_or("");
+    if matches!(reason, Reason::KeyUnavailable | Reason::StoreUnavailable) {
+        tracing::warn!(target: "webhook::rejection", provider, reason = reason.as_str(), status, id, detail, "webhook rejected");
+    } else {
+        tracing::debug!(target: "webhook::rejection", provider, reason = reason.as_str(), status, id, detail, "webhook rejected");
+    }
+    let mut response = config.respond.respond(rejection).map(ResponseBody::layer);
+    response.extensions_mut().insert(rejection.clone());
+    response.extensions_mut().insert(Outcome::Rejected(reason));
+    response
+}

@@ -1,0 +1,53 @@
+//! One module per provider: turns a case's `config` into a configured layer.
+
+use serde_json::Value;
+
+use super::harness::{CaseService, World};
+
+mod standard;
+
+/// Builds the case service for `provider`; an unknown provider is an error, never a skip.
+pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<CaseService, String> {
+    match provider {
+        "standard" => standard::build(config, world),
+        other => Err(format!("unknown provider `{other}`")),
+    }
+}
+
+/// `config[key]` as a list of strings (absent: empty).
+pub(crate) fn strings(config: &Value, key: &str) -> Result<Vec<String>, String> {
+    match config.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_owned)
+                    .ok_or_else(|| format!("config.{key} must hold strings"))
+            })
+            .collect(),
+        Some(_) => Err(format!("config.{key} must be a list")),
+    }
+}
+
+/// `config[key]` as seconds, if present.
+pub(crate) fn seconds(config: &Value, key: &str) -> Result<Option<std::time::Duration>, String> {
+    match config.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .map(|s| Some(std::time::Duration::from_secs(s)))
+            .ok_or_else(|| format!("config.{key} must be a non-negative integer")),
+    }
+}
+
+/// `config[key]` as a boolean (absent: `default`).
+#[allow(dead_code)] // used by providers that have boolean switches
+pub(crate) fn flag(config: &Value, key: &str, default: bool) -> Result<bool, String> {
+    match config.get(key) {
+        None | Some(Value::Null) => Ok(default),
+        Some(v) => v
+            .as_bool()
+            .ok_or_else(|| format!("config.{key} must be a boolean")),
+    }
+}

@@ -1,0 +1,37 @@
+//! Project tasks: `cargo xtask conformance [--vectors DIR]...`, `cargo xtask ci`.
+
+use std::env;
+use std::error::Error;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod ci;
+mod conformance;
+
+fn main() -> ExitCode {
+    match try_main() {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn try_main() -> Result<ExitCode, Box<dyn Error>> {
+    let args: Vec<String> = env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("conformance") => conformance::main(args.get(1..).unwrap_or_default()),
+        Some("ci") => ci::main(),
+        _ => {
+            eprintln!("usage: cargo xtask <conformance [--vectors DIR]... | ci>");
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+/// The workspace root.
+pub(crate) fn project_root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
