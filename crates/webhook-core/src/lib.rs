@@ -63,6 +63,8 @@ mod clock;
 mod config;
 mod fetch;
 mod future;
+pub mod json;
+pub mod jws;
 mod keys;
 mod layer;
 mod rejection;
