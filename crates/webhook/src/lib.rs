@@ -1,0 +1,48 @@
+//! Receive webhooks safely: tower middleware that verifies, decodes and de-duplicates inbound
+//! webhook requests, so any tower service (axum, warp, hyper, …) gets only authentic, fresh,
+//! typed events.
+//!
+//! Turn providers on with cargo features (none by default, `full` for all); each is a module
+//! with a `…Layer`, a typed `…Event` and, with `test-util`, a `…Signer` for offline tests:
+//!
+//! | feature | module | provider |
+//! | --- | --- | --- |
+//! | `standard` | [`standard`] | Standard Webhooks (Svix, Clerk, Resend, OpenAI, …) |
+//!
+//! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
+//! re-exported at the top level from `webhook-core`.
+//!
+#![cfg_attr(
+    all(feature = "standard", feature = "test-util"),
+    doc = r#"
+```
+use http::{Request, Response, StatusCode};
+use tower::{ServiceBuilder, ServiceExt};
+use webhook::standard::{StandardEvent, StandardLayer, StandardSigner};
+use webhook::{FixedClock, VerifiedBody};
+
+# #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+let service = ServiceBuilder::new()
+    .layer(StandardLayer::new(secret)?.clock(FixedClock::at_unix(1_700_000_000)))
+    .service_fn(|req: Request<VerifiedBody>| async move {
+        let id = req.extensions().get::<StandardEvent>().map(|e| e.id.clone());
+        Ok::<_, std::convert::Infallible>(Response::new(id.unwrap_or_default()))
+    });
+let request = StandardSigner::new(secret)?.request("/hook", "msg_1", 1_700_000_000, "{}")?;
+let response = service.oneshot(request.map(http_body_util::Full::new)).await?;
+assert_eq!(response.status(), StatusCode::OK);
+# Ok(()) }
+```
+"#
+)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[doc(inline)]
+pub use webhook_core::*;
+
+/// Standard Webhooks (Svix, Clerk, Resend, OpenAI, …): `v1` HMAC-SHA256 and `v1a` Ed25519.
+#[cfg(feature = "standard")]
+#[doc(inline)]
+pub use webhook_standard as standard;
