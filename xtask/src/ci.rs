@@ -6,7 +6,11 @@ use std::process::{Command, ExitCode};
 use crate::project_root;
 
 /// A CI step: its name, the cargo arguments and extra environment.
-type Step = (&'static str, &'static [&'static str], &'static [(&'static str, &'static str)]);
+type Step = (
+    &'static str,
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+);
 
 pub(crate) fn main() -> Result<ExitCode, Box<dyn Error>> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());

@@ -14,7 +14,9 @@ const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const NOW: i64 = 1_614_265_330;
 
 fn verify(c: &mut Criterion) {
-    let layer = StandardLayer::new(SECRET).expect("valid secret").into_inner();
+    let layer = StandardLayer::new(SECRET)
+        .expect("valid secret")
+        .into_inner();
     let scheme = layer.scheme().clone();
     let signer = StandardSigner::new(SECRET).expect("valid secret");
     let raw_key = hmac::Key::new(hmac::HMAC_SHA256, b"0123456789abcdef0123456789abcdef");
@@ -22,7 +24,10 @@ fn verify(c: &mut Criterion) {
     for size in [1024usize, 64 * 1024, 1024 * 1024] {
         let body = Bytes::from(vec![b'x'; size]);
         let mut headers = HeaderMap::new();
-        headers.insert("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek".parse().expect("ascii"));
+        headers.insert(
+            "webhook-id",
+            "msg_p5jXN8AQM9LWM0D4loKWxJek".parse().expect("ascii"),
+        );
         headers.insert("webhook-timestamp", NOW.to_string().parse().expect("ascii"));
         let signature = signer.signature("msg_p5jXN8AQM9LWM0D4loKWxJek", NOW, &body);
         headers.insert("webhook-signature", signature.parse().expect("ascii"));
