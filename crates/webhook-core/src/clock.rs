@@ -81,3 +81,24 @@ pub fn within_window(now: i64, signed: i64, past_secs: u64, future_secs: u64) ->
     let delta = i128::from(now) - i128::from(signed);
     delta <= i128::from(past_secs) && -delta <= i128::from(future_secs)
 }
+
+/// Parses a canonical unsigned decimal: 1–19 ASCII digits, no sign, no spaces, no leading
+/// zeros (except `0` itself). Signed timestamps are compared as text by the MAC, so only one
+/// spelling of each number may be accepted.
+///
+/// ```
+/// use webhook_core::parse_canonical_decimal;
+/// assert_eq!(parse_canonical_decimal("1614265330"), Some(1_614_265_330));
+/// assert_eq!(parse_canonical_decimal("0"), Some(0));
+/// for bad in ["", "+1", "01", " 1", "1.0", "1e9", "12345678901234567890", "１"] {
+///     assert_eq!(parse_canonical_decimal(bad), None, "{bad:?}");
+/// }
+/// ```
+#[must_use]
+pub fn parse_canonical_decimal(text: &str) -> Option<u64> {
+    let canonical = !text.is_empty()
+        && text.len() <= 19
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && (text == "0" || !text.starts_with('0'));
+    if canonical { text.parse().ok() } else { None }
+}

@@ -79,7 +79,7 @@ pub use body::{ResponseBody, VerifiedBody};
 #[doc(inline)]
 pub use clock::FixedClock;
 #[doc(inline)]
-pub use clock::{Clock, SystemClock, unix_seconds, within_window};
+pub use clock::{Clock, SystemClock, parse_canonical_decimal, unix_seconds, within_window};
 #[doc(inline)]
 pub use config::ConfigError;
 #[doc(inline)]

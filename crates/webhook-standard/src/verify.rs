@@ -11,7 +11,7 @@ use http::request::Parts;
 use ring::signature::{ED25519, UnparsedPublicKey};
 use webhook_core::{
     ConfigError, HmacSha256Keys, Reason, Rejection, Verdict, Verified, VerifyContext,
-    VerifyWebhook, optional_single_header, within_window,
+    VerifyWebhook, optional_single_header, parse_canonical_decimal, within_window,
 };
 
 use crate::event::StandardEvent;
@@ -221,19 +221,19 @@ fn check_id(id: &str) -> Result<(), Rejection> {
 
 /// Canonical decimal seconds: an optional `-`, then 1–19 digits without leading zeros.
 pub(crate) fn parse_timestamp(text: &str) -> Result<i64, Rejection> {
-    let malformed = || {
-        Rejection::new(Reason::MalformedHeader)
-            .with_detail("webhook-timestamp is not a canonical integer")
-    };
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    let canonical = !digits.is_empty()
-        && digits.len() <= 19
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && (digits == "0" || !digits.starts_with('0'));
-    if !canonical {
-        return Err(malformed());
-    }
-    text.parse::<i64>().map_err(|_| malformed())
+    let (negative, digits) = text
+        .strip_prefix('-')
+        .map_or((false, text), |rest| (true, rest));
+    parse_canonical_decimal(digits)
+        .filter(|&magnitude| !(negative && magnitude == 0))
+        .and_then(|magnitude| {
+            let magnitude = i128::from(magnitude);
+            i64::try_from(if negative { -magnitude } else { magnitude }).ok()
+        })
+        .ok_or_else(|| {
+            Rejection::new(Reason::MalformedHeader)
+                .with_detail("webhook-timestamp is not a canonical integer")
+        })
 }
 
 /// Splits the space-separated `version,base64` list; entries that do not decode are kept out

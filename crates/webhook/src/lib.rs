@@ -7,6 +7,7 @@
 //!
 //! | feature | module | provider |
 //! | --- | --- | --- |
+//! | `ricloud` | [`ricloud`] | Reincubate ricloud (timestamped HMAC-SHA256) |
 //! | `standard` | [`standard`] | Standard Webhooks (Svix, Clerk, Resend, OpenAI, …) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
@@ -41,6 +42,11 @@ assert_eq!(response.status(), StatusCode::OK);
 
 #[doc(inline)]
 pub use webhook_core::*;
+
+/// Reincubate ricloud: `Ricloud-Signature: t=..,s=..` over `"<t>.<body>"`.
+#[cfg(feature = "ricloud")]
+#[doc(inline)]
+pub use webhook_ricloud as ricloud;
 
 /// Standard Webhooks (Svix, Clerk, Resend, OpenAI, …): `v1` HMAC-SHA256 and `v1a` Ed25519.
 #[cfg(feature = "standard")]
