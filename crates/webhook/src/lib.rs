@@ -8,6 +8,7 @@
 //! | feature | module | provider |
 //! | --- | --- | --- |
 //! | `ricloud` | [`ricloud`] | Reincubate ricloud (timestamped HMAC-SHA256) |
+//! | `shipmondo` | [`shipmondo`] | Shipmondo (HS256 JWS body) |
 //! | `standard` | [`standard`] | Standard Webhooks (Svix, Clerk, Resend, OpenAI, …) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
@@ -47,6 +48,11 @@ pub use webhook_core::*;
 #[cfg(feature = "ricloud")]
 #[doc(inline)]
 pub use webhook_ricloud as ricloud;
+
+/// Shipmondo: `{"data": "<HS256 JWS>"}` bodies.
+#[cfg(feature = "shipmondo")]
+#[doc(inline)]
+pub use webhook_shipmondo as shipmondo;
 
 /// Standard Webhooks (Svix, Clerk, Resend, OpenAI, …): `v1` HMAC-SHA256 and `v1a` Ed25519.
 #[cfg(feature = "standard")]

@@ -5,12 +5,14 @@ use serde_json::Value;
 use super::harness::{CaseService, World};
 
 mod ricloud;
+mod shipmondo;
 mod standard;
 
 /// Builds the case service for `provider`; an unknown provider is an error, never a skip.
 pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<CaseService, String> {
     match provider {
         "ricloud" => ricloud::build(config, world),
+        "shipmondo" => shipmondo::build(config, world),
         "standard" => standard::build(config, world),
         other => Err(format!("unknown provider `{other}`")),
     }
