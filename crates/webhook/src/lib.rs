@@ -7,6 +7,7 @@
 //!
 //! | feature | module | provider |
 //! | --- | --- | --- |
+//! | `avaplace` | [`avaplace`] | ASOL AVAplace MessageGateway (RS256 bearer JWT, OIDC/JWKS) |
 //! | `ricloud` | [`ricloud`] | Reincubate ricloud (timestamped HMAC-SHA256) |
 //! | `shipmondo` | [`shipmondo`] | Shipmondo (HS256 JWS body) |
 //! | `standard` | [`standard`] | Standard Webhooks (Svix, Clerk, Resend, OpenAI, …) |
@@ -43,6 +44,11 @@ assert_eq!(response.status(), StatusCode::OK);
 
 #[doc(inline)]
 pub use webhook_core::*;
+
+/// ASOL AVAplace MessageGateway: RS256 bearer JWT against OIDC discovery and JWKS.
+#[cfg(feature = "avaplace")]
+#[doc(inline)]
+pub use webhook_avaplace as avaplace;
 
 /// Reincubate ricloud: `Ricloud-Signature: t=..,s=..` over `"<t>.<body>"`.
 #[cfg(feature = "ricloud")]

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::harness::{CaseService, World};
 
+mod avaplace;
 mod ricloud;
 mod shipmondo;
 mod standard;
@@ -11,6 +12,7 @@ mod standard;
 /// Builds the case service for `provider`; an unknown provider is an error, never a skip.
 pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<CaseService, String> {
     match provider {
+        "avaplace" => avaplace::build(config, world),
         "ricloud" => ricloud::build(config, world),
         "shipmondo" => shipmondo::build(config, world),
         "standard" => standard::build(config, world),
