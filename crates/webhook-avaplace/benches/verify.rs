@@ -77,6 +77,10 @@ fn verify(c: &mut Criterion) {
             )
         });
     });
+    // What driving an async call costs here, so the scheme's own overhead can be read off.
+    group.bench_function("block_on_empty", |b| {
+        b.iter(|| runtime.block_on(async { black_box(1) }))
+    });
     group.bench_function("verify_cached_keys", |b| {
         b.iter(|| runtime.block_on(scheme.verify(black_box(&parts), black_box(&body), &cx)));
     });

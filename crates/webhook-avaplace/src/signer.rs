@@ -169,5 +169,11 @@ fn rsa_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
     let (sequence, _) = element(der, 0x30)?;
     let (n, rest) = element(sequence, 0x02)?;
     let (e, _) = element(rest, 0x02)?;
-    Some((n.to_vec(), e.to_vec()))
+    // JWK integers are unsigned big-endian without DER's sign-padding zero (RFC 7518 §6.3.1).
+    let unsigned = |int: &[u8]| {
+        int.iter()
+            .position(|&b| b != 0)
+            .map_or_else(Vec::new, |i| int.get(i..).unwrap_or_default().to_vec())
+    };
+    Some((unsigned(n), unsigned(e)))
 }
