@@ -7,6 +7,7 @@
 //!
 //! | feature | module | provider |
 //! | --- | --- | --- |
+//! | `autoflex` | [`autoflex`] | Autoflex10 (callback id, payload fetched with your token; plus the client) |
 //! | `avaplace` | [`avaplace`] | ASOL AVAplace MessageGateway (RS256 bearer JWT, OIDC/JWKS) |
 //! | `ricloud` | [`ricloud`] | Reincubate ricloud (timestamped HMAC-SHA256) |
 //! | `shipmondo` | [`shipmondo`] | Shipmondo (HS256 JWS body) |
@@ -44,6 +45,11 @@ assert_eq!(response.status(), StatusCode::OK);
 
 #[doc(inline)]
 pub use webhook_core::*;
+
+/// Autoflex10: `GET ?id=<uuid>` callbacks whose payload is fetched from your API base.
+#[cfg(feature = "autoflex")]
+#[doc(inline)]
+pub use webhook_autoflex as autoflex;
 
 /// ASOL AVAplace MessageGateway: RS256 bearer JWT against OIDC discovery and JWKS.
 #[cfg(feature = "avaplace")]

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use super::harness::{CaseService, World};
 
+mod autoflex;
 mod avaplace;
 mod ricloud;
 mod shipmondo;
@@ -12,6 +13,7 @@ mod standard;
 /// Builds the case service for `provider`; an unknown provider is an error, never a skip.
 pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<CaseService, String> {
     match provider {
+        "autoflex" => autoflex::build(config, world),
         "avaplace" => avaplace::build(config, world),
         "ricloud" => ricloud::build(config, world),
         "shipmondo" => shipmondo::build(config, world),
