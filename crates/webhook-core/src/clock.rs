@@ -102,3 +102,64 @@ pub fn parse_canonical_decimal(text: &str) -> Option<u64> {
         && (text == "0" || !text.starts_with('0'));
     if canonical { text.parse().ok() } else { None }
 }
+
+/// Parses an RFC 3339 UTC instant (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00)`) to Unix seconds
+/// (the fraction is dropped). Other offsets are refused: the providers here send UTC.
+///
+/// ```
+/// use webhook_core::parse_rfc3339_utc;
+/// assert_eq!(parse_rfc3339_utc("2021-02-25T15:02:10Z"), Some(1_614_265_330));
+/// assert_eq!(parse_rfc3339_utc("2022-07-28T21:23:58.317Z"), Some(1_659_043_438));
+/// assert_eq!(parse_rfc3339_utc("2022-07-28 21:23:58Z"), None);
+/// ```
+#[must_use]
+pub fn parse_rfc3339_utc(text: &str) -> Option<i64> {
+    let text = text
+        .strip_suffix('Z')
+        .or_else(|| text.strip_suffix("+00:00"))?;
+    let (date, time) = text.split_once('T')?;
+    let (time, fraction) = time.split_once('.').unwrap_or((time, "0"));
+    if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let number = |part: &str, len: usize| {
+        (part.len() == len && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse::<i64>().ok())
+            .flatten()
+    };
+    let mut date = date.split('-');
+    let (year, month, day) = (
+        number(date.next()?, 4)?,
+        number(date.next()?, 2)?,
+        number(date.next()?, 2)?,
+    );
+    let mut time = time.split(':');
+    let (hour, minute, second) = (
+        number(time.next()?, 2)?,
+        number(time.next()?, 2)?,
+        number(time.next()?, 2)?,
+    );
+    if date.next().is_some()
+        || time.next().is_some()
+        || !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+#[must_use]
+pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}

@@ -79,7 +79,10 @@ pub use body::{ResponseBody, VerifiedBody};
 #[doc(inline)]
 pub use clock::FixedClock;
 #[doc(inline)]
-pub use clock::{Clock, SystemClock, parse_canonical_decimal, unix_seconds, within_window};
+pub use clock::{
+    Clock, SystemClock, days_from_civil, parse_canonical_decimal, parse_rfc3339_utc, unix_seconds,
+    within_window,
+};
 #[doc(inline)]
 pub use config::ConfigError;
 #[doc(inline)]

@@ -11,6 +11,7 @@
 //! | `avaplace` | [`avaplace`] | ASOL AVAplace MessageGateway (RS256 bearer JWT, OIDC/JWKS) |
 //! | `ricloud` | [`ricloud`] | Reincubate ricloud (timestamped HMAC-SHA256) |
 //! | `shipmondo` | [`shipmondo`] | Shipmondo (HS256 JWS body) |
+//! | `sns` | [`sns`] | AWS SNS HTTPS subscriptions (RSA SigV1/SigV2, pinned certificate URLs, confirmations) |
 //! | `standard` | [`standard`] | Standard Webhooks (Svix, Clerk, Resend, OpenAI, …) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
@@ -65,6 +66,11 @@ pub use webhook_ricloud as ricloud;
 #[cfg(feature = "shipmondo")]
 #[doc(inline)]
 pub use webhook_shipmondo as shipmondo;
+
+/// AWS SNS HTTPS subscriptions.
+#[cfg(feature = "sns")]
+#[doc(inline)]
+pub use webhook_sns as sns;
 
 /// Standard Webhooks (Svix, Clerk, Resend, OpenAI, …): `v1` HMAC-SHA256 and `v1a` Ed25519.
 #[cfg(feature = "standard")]

@@ -291,26 +291,8 @@ fn header_value(value: &str) -> Result<HeaderValue, String> {
     HeaderValue::from_bytes(value.as_bytes()).map_err(|e| format!("header value: {e}"))
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|+00:00)` to Unix seconds (UTC only, as the format says).
 fn parse_rfc3339(text: &str) -> Option<u64> {
-    let text = text
-        .strip_suffix('Z')
-        .or_else(|| text.strip_suffix("+00:00"))?;
-    let (date, time) = text.split_once('T')?;
-    let mut date = date.splitn(3, '-').map(|p| p.parse::<i64>().ok());
-    let (year, month, day) = (date.next()??, date.next()??, date.next()??);
-    let time = time.split('.').next()?;
-    let mut time = time.splitn(3, ':').map(|p| p.parse::<i64>().ok());
-    let (hour, minute, second) = (time.next()??, time.next()??, time.next()??);
-    // Days from civil date (Howard Hinnant's algorithm).
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    u64::try_from(days * 86_400 + hour * 3600 + minute * 60 + second).ok()
+    webhook_core::parse_rfc3339_utc(text).and_then(|secs| u64::try_from(secs).ok())
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ mod autoflex;
 mod avaplace;
 mod ricloud;
 mod shipmondo;
+mod sns;
 mod standard;
 
 /// Builds the case service for `provider`; an unknown provider is an error, never a skip.
@@ -17,6 +18,7 @@ pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<Cas
         "avaplace" => avaplace::build(config, world),
         "ricloud" => ricloud::build(config, world),
         "shipmondo" => shipmondo::build(config, world),
+        "sns" => sns::build(config, world),
         "standard" => standard::build(config, world),
         other => Err(format!("unknown provider `{other}`")),
     }
@@ -50,7 +52,6 @@ pub(crate) fn seconds(config: &Value, key: &str) -> Result<Option<std::time::Dur
 }
 
 /// `config[key]` as a boolean (absent: `default`).
-#[allow(dead_code)] // used by providers that have boolean switches
 pub(crate) fn flag(config: &Value, key: &str, default: bool) -> Result<bool, String> {
     match config.get(key) {
         None | Some(Value::Null) => Ok(default),

@@ -1,0 +1,503 @@
+//! The SNS scheme: the signed JSON envelope, the pinned signing-certificate URL, RSA
+//! SignatureVersion 1 (SHA-1) and 2 (SHA-256), and safe subscription confirmation.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http::request::Parts;
+use http::{Response, StatusCode};
+use ring::signature::{self, UnparsedPublicKey};
+use serde_json::{Map, Value};
+use webhook_core::json::parse_strict_object;
+use webhook_core::{
+    ConfigError, FetchRequest, FetchResponse, Freshness, Reason, Rejection, Verdict, Verified,
+    VerifyContext, VerifyWebhook, parse_rfc3339_utc, single_header, within_window,
+};
+
+use crate::event::{MessageType, SnsEvent};
+use crate::x509;
+
+pub(crate) const PROVIDER: &str = "sns";
+const CERT_CAP: usize = 16 * 1024;
+const FUTURE_SKEW_SECS: u64 = 300;
+const PEM_BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+const PEM_END: &str = "-----END CERTIFICATE-----";
+
+/// The SNS verifier. Built through [`SnsLayer`](crate::SnsLayer).
+#[derive(Clone)]
+pub struct SnsScheme {
+    topics: Arc<[String]>,
+    auto_confirm: bool,
+    require_v2: bool,
+    tolerance: Duration,
+}
+
+impl fmt::Debug for SnsScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SnsScheme")
+            .field("topics", &self.topics)
+            .field("auto_confirm", &self.auto_confirm)
+            .field("require_v2", &self.require_v2)
+            .field("tolerance", &self.tolerance)
+            .finish()
+    }
+}
+
+/// A verified signing key, cached per certificate URL with its validity period.
+struct SigningKey {
+    rsa_public_key: Vec<u8>,
+    not_before: i64,
+    not_after: i64,
+}
+
+impl SnsScheme {
+    /// Default age limit on the signed `Timestamp`: 3600 seconds (SNS retries for up to an hour).
+    pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(3600);
+
+    pub(crate) fn new(topics: &[&str]) -> Result<Self, ConfigError> {
+        for topic in topics {
+            topic_region(topic)
+                .ok_or_else(|| ConfigError::new(format!("not an SNS topic ARN: {topic}")))?;
+        }
+        Ok(Self {
+            topics: topics.iter().map(|t| (*t).to_owned()).collect(),
+            auto_confirm: false,
+            require_v2: false,
+            tolerance: Self::DEFAULT_TOLERANCE,
+        })
+    }
+
+    pub(crate) fn set_auto_confirm(&mut self, on: bool) {
+        self.auto_confirm = on;
+    }
+
+    pub(crate) fn set_require_v2(&mut self, on: bool) {
+        self.require_v2 = on;
+    }
+
+    pub(crate) fn set_tolerance(&mut self, tolerance: Duration) {
+        self.tolerance = tolerance;
+    }
+}
+
+impl VerifyWebhook for SnsScheme {
+    type Event = SnsEvent;
+
+    fn provider(&self) -> &'static str {
+        PROVIDER
+    }
+
+    async fn verify(
+        &self,
+        parts: &Parts,
+        body: &Bytes,
+        cx: &VerifyContext,
+    ) -> Result<Verdict<SnsEvent>, Rejection> {
+        let header_type = single_header(&parts.headers, "x-amz-sns-message-type")?;
+        let envelope = Envelope::parse(body)?;
+        if envelope.kind.as_str() != header_type {
+            return Err(malformed(
+                "x-amz-sns-message-type differs from the signed Type",
+            ));
+        }
+        if !self.topics.iter().any(|t| t == envelope.topic_arn()) {
+            return Err(Rejection::new(Reason::ClaimMismatch).with_detail("topic not allowlisted"));
+        }
+        if self.require_v2 && envelope.version == SignatureVersion::V1 {
+            return Err(Rejection::new(Reason::SignatureMismatch)
+                .with_detail("SignatureVersion 1 refused by configuration"));
+        }
+        let region = topic_region(envelope.topic_arn())
+            .ok_or_else(|| malformed("TopicArn is not an SNS ARN"))?;
+        let cert_url = envelope
+            .text("SigningCertURL")
+            .ok_or_else(|| malformed("no SigningCertURL"))?;
+        check_cert_url(cert_url, region)?;
+        let timestamp = parse_rfc3339_utc(envelope.text("Timestamp").unwrap_or_default())
+            .ok_or_else(|| malformed("Timestamp is not RFC 3339"))?;
+        if !within_window(
+            cx.unix_now(),
+            timestamp,
+            self.tolerance.as_secs(),
+            FUTURE_SKEW_SECS,
+        ) {
+            return Err(Rejection::new(Reason::TimestampOutOfTolerance));
+        }
+        let now = cx.unix_now();
+        let expected_name = signing_name(region);
+        let key = cx
+            .document(
+                FetchRequest::get(cert_url).max_bytes(CERT_CAP),
+                Freshness::Cached,
+                |response| signing_key(&response, &expected_name, now),
+            )
+            .await?;
+        // The cached key was judged at fetch time; its validity is judged again at this clock.
+        if now < key.not_before || now > key.not_after {
+            return Err(
+                Rejection::new(Reason::UntrustedKeyUrl).with_detail("certificate not valid now")
+            );
+        }
+        envelope.verify_signature(&key.rsa_public_key)?;
+        let event = SnsEvent::from_envelope(
+            &envelope.fields,
+            envelope.kind,
+            envelope.version.as_str(),
+            timestamp,
+        );
+        match envelope.kind {
+            MessageType::SubscriptionConfirmation if self.auto_confirm => {
+                self.confirm(cx, &envelope, region).await
+            }
+            _ => {
+                let id = event.message_id.clone();
+                let kind = envelope.kind.as_str();
+                Ok(Verdict::Deliver(
+                    Verified::new(PROVIDER, event)
+                        .id(&id)
+                        .dedup_on(id)
+                        .event_type(kind)
+                        .timestamp(timestamp),
+                ))
+            }
+        }
+    }
+}
+
+impl SnsScheme {
+    /// Visits the signed `SubscribeURL` after checking it confirms exactly this topic and token
+    /// at this region's SNS endpoint. A failed visit answers 503 so SNS sends it again.
+    async fn confirm(
+        &self,
+        cx: &VerifyContext,
+        envelope: &Envelope,
+        region: &str,
+    ) -> Result<Verdict<SnsEvent>, Rejection> {
+        let url = envelope.text("SubscribeURL").unwrap_or_default();
+        let token = envelope.text("Token").unwrap_or_default();
+        let prefix = format!("https://sns.{region}.amazonaws.com/?");
+        let query = url
+            .strip_prefix(&prefix)
+            .filter(|_| !url.contains(['#', '@', ' ']))
+            .unwrap_or_default();
+        let param = |name: &str| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+        };
+        let consistent = param("Action") == Some("ConfirmSubscription")
+            && param("Token") == Some(token)
+            && param("TopicArn").map(percent_decode).as_deref() == Some(envelope.topic_arn());
+        if !consistent {
+            return Err(Rejection::new(Reason::ClaimMismatch)
+                .with_detail("SubscribeURL does not match the signed topic and token"));
+        }
+        match cx
+            .fetch()
+            .fetch(FetchRequest::get(url).max_bytes(CERT_CAP))
+            .await
+        {
+            Ok(response) if response.status.is_success() => {
+                let mut answer = Response::new(Bytes::new());
+                *answer.status_mut() = StatusCode::OK;
+                Ok(Verdict::Respond(answer))
+            }
+            _ => Err(Rejection::new(Reason::KeyUnavailable)
+                .with_detail("subscription confirmation failed")),
+        }
+    }
+}
+
+fn malformed(why: &'static str) -> Rejection {
+    Rejection::new(Reason::MalformedBody).with_detail(why)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SignatureVersion {
+    V1,
+    V2,
+}
+
+impl SignatureVersion {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::V1 => "1",
+            Self::V2 => "2",
+        }
+    }
+}
+
+/// The parsed envelope: string fields only, duplicates refused.
+struct Envelope {
+    fields: Map<String, Value>,
+    kind: MessageType,
+    version: SignatureVersion,
+}
+
+impl Envelope {
+    fn parse(body: &[u8]) -> Result<Self, Rejection> {
+        let fields = parse_strict_object(body)
+            .map_err(|_| malformed("body is not a JSON object without duplicate keys"))?;
+        if fields.contains_key("SigningCertUrl") || fields.contains_key("UnsubscribeUrl") {
+            return Err(malformed("Lambda field spellings in an HTTP delivery"));
+        }
+        let kind = match fields.get("Type").and_then(Value::as_str) {
+            Some("Notification") => MessageType::Notification,
+            Some("SubscriptionConfirmation") => MessageType::SubscriptionConfirmation,
+            Some("UnsubscribeConfirmation") => MessageType::UnsubscribeConfirmation,
+            _ => return Err(malformed("unknown Type")),
+        };
+        let version = match fields.get("SignatureVersion").and_then(Value::as_str) {
+            Some("1") => SignatureVersion::V1,
+            Some("2") => SignatureVersion::V2,
+            _ => return Err(malformed("SignatureVersion is not \"1\" or \"2\"")),
+        };
+        let envelope = Self {
+            fields,
+            kind,
+            version,
+        };
+        for key in envelope
+            .signed_keys()
+            .iter()
+            .chain(&["Signature", "SigningCertURL"])
+        {
+            let required = *key != "Subject";
+            match envelope.fields.get(*key) {
+                Some(Value::String(_)) => {}
+                None | Some(Value::Null) if !required => {}
+                _ => return Err(malformed("a signed field is missing or not a string")),
+            }
+        }
+        Ok(envelope)
+    }
+
+    fn signed_keys(&self) -> &'static [&'static str] {
+        match self.kind {
+            MessageType::Notification => &[
+                "Message",
+                "MessageId",
+                "Subject",
+                "Timestamp",
+                "TopicArn",
+                "Type",
+            ],
+            _ => &[
+                "Message",
+                "MessageId",
+                "SubscribeURL",
+                "Timestamp",
+                "Token",
+                "TopicArn",
+                "Type",
+            ],
+        }
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(Value::as_str)
+    }
+
+    fn topic_arn(&self) -> &str {
+        self.text("TopicArn").unwrap_or_default()
+    }
+
+    /// `key\nvalue\n` for each signed key present, in the per-type order.
+    fn string_to_sign(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        for key in self.signed_keys() {
+            if let Some(value) = self.text(key) {
+                out.extend_from_slice(key.as_bytes());
+                out.push(b'\n');
+                out.extend_from_slice(value.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        out
+    }
+
+    fn verify_signature(&self, rsa_public_key: &[u8]) -> Result<(), Rejection> {
+        let signature = STANDARD
+            .decode(self.text("Signature").unwrap_or_default())
+            .map_err(|_| {
+                Rejection::new(Reason::SignatureMismatch).with_detail("Signature is not base64")
+            })?;
+        let algorithm: &dyn signature::VerificationAlgorithm = match self.version {
+            SignatureVersion::V1 => &signature::RSA_PKCS1_2048_8192_SHA1_FOR_LEGACY_USE_ONLY,
+            SignatureVersion::V2 => &signature::RSA_PKCS1_2048_8192_SHA256,
+        };
+        UnparsedPublicKey::new(algorithm, rsa_public_key)
+            .verify(&self.string_to_sign(), &signature)
+            .map_err(|_| Rejection::new(Reason::SignatureMismatch))
+    }
+}
+
+/// The region of `arn:<partition>:sns:<region>:<account>:<topic>`.
+pub(crate) fn topic_region(arn: &str) -> Option<&str> {
+    let mut fields = arn.split(':');
+    let (Some("arn"), Some(partition), Some("sns"), Some(region), Some(account), Some(topic), None) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    ) else {
+        return None;
+    };
+    let ok = partition.starts_with("aws")
+        && is_region(region)
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !topic.is_empty();
+    ok.then_some(region)
+}
+
+/// `[a-z]{2}(-[a-z]+)+-[0-9]+`.
+fn is_region(region: &str) -> bool {
+    let parts: Vec<&str> = region.split('-').collect();
+    let (Some(first), Some(last)) = (parts.first(), parts.last()) else {
+        return false;
+    };
+    parts.len() >= 3
+        && first.len() == 2
+        && first.bytes().all(|b| b.is_ascii_lowercase())
+        && !last.is_empty()
+        && last.bytes().all(|b| b.is_ascii_digit())
+        && parts
+            .get(1..parts.len() - 1)
+            .unwrap_or_default()
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
+}
+
+/// `https://sns.<region>.amazonaws.com[.cn]/SimpleNotificationService-<alnum>.pem`, nothing else:
+/// no userinfo, port, query, fragment, and the region of the topic.
+pub(crate) fn check_cert_url(url: &str, region: &str) -> Result<(), Rejection> {
+    let untrusted =
+        |why: &'static str| Err(Rejection::new(Reason::UntrustedKeyUrl).with_detail(why));
+    let Some(rest) = url.strip_prefix("https://") else {
+        return untrusted("not https");
+    };
+    let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let expected = [
+        format!("sns.{region}.amazonaws.com"),
+        format!("sns.{region}.amazonaws.com.cn"),
+    ];
+    if !expected.iter().any(|h| h == host) {
+        return untrusted("host is not this region's SNS endpoint");
+    }
+    let name = path
+        .strip_prefix("/SimpleNotificationService-")
+        .and_then(|p| p.strip_suffix(".pem"));
+    if !name.is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_alphanumeric())) {
+        return untrusted("path is not /SimpleNotificationService-<id>.pem");
+    }
+    Ok(())
+}
+
+/// The certificate name SNS signs with in `region`.
+pub(crate) fn signing_name(region: &str) -> String {
+    const SIGNING_REGIONS: [&str; 17] = [
+        "ap-east-1",
+        "ap-east-2",
+        "ap-south-2",
+        "ap-southeast-3",
+        "ap-southeast-4",
+        "ap-southeast-5",
+        "ap-southeast-6",
+        "ap-southeast-7",
+        "me-south-1",
+        "me-central-1",
+        "eu-south-1",
+        "eu-south-2",
+        "eu-central-2",
+        "af-south-1",
+        "il-central-1",
+        "ca-west-1",
+        "mx-central-1",
+    ];
+    if region.starts_with("cn-") {
+        format!("sns-{region}.amazonaws.com.cn")
+    } else if region.starts_with("us-gov-") {
+        "sns-us-gov-west-1.amazonaws.com".to_owned()
+    } else if SIGNING_REGIONS.contains(&region) {
+        format!("sns-signing.{region}.amazonaws.com")
+    } else {
+        "sns.amazonaws.com".to_owned()
+    }
+}
+
+/// The fetched document must be exactly one acceptable PEM certificate. No certificate at all is
+/// a failed fetch (`key_unavailable`); a certificate that is not acceptable is
+/// `untrusted_key_url`.
+fn signing_key(
+    response: &FetchResponse,
+    expected_name: &str,
+    now: i64,
+) -> Result<SigningKey, Rejection> {
+    let text = std::str::from_utf8(&response.body).unwrap_or_default();
+    if !text.contains(PEM_BEGIN) {
+        return Err(Rejection::new(Reason::KeyUnavailable)
+            .with_detail("certificate URL served no certificate"));
+    }
+    let untrusted = |why: &'static str| Rejection::new(Reason::UntrustedKeyUrl).with_detail(why);
+    let inner = text
+        .trim()
+        .strip_prefix(PEM_BEGIN)
+        .and_then(|t| t.strip_suffix(PEM_END))
+        .filter(|t| !t.contains("-----"))
+        .ok_or_else(|| untrusted("not exactly one PEM certificate"))?;
+    let base64: String = inner.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    let der = STANDARD
+        .decode(base64)
+        .map_err(|_| untrusted("PEM body is not base64"))?;
+    let certificate = x509::parse(&der).ok_or_else(|| untrusted("not an X.509 RSA certificate"))?;
+    if !certificate.common_names.iter().any(|n| n == expected_name) {
+        return Err(untrusted("certificate names another signer"));
+    }
+    if now < certificate.not_before || now > certificate.not_after {
+        return Err(untrusted("certificate not valid now"));
+    }
+    if rsa_modulus_bits(&certificate.rsa_public_key) < 2048 {
+        return Err(untrusted("RSA key under 2048 bits"));
+    }
+    Ok(SigningKey {
+        rsa_public_key: certificate.rsa_public_key,
+        not_before: certificate.not_before,
+        not_after: certificate.not_after,
+    })
+}
+
+/// Modulus size of a DER `RSAPublicKey`, 0 when unreadable.
+fn rsa_modulus_bits(der: &[u8]) -> usize {
+    webhook_core::jws::RsaPublicKey::from_rsa_public_key_der(der).map_or(0, |k| k.bits())
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (b, hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
