@@ -63,6 +63,8 @@ mod clock;
 mod config;
 mod fetch;
 mod future;
+#[cfg(feature = "https")]
+mod https;
 pub mod json;
 pub mod jws;
 mod keys;
@@ -91,6 +93,9 @@ pub use fetch::{BoxFuture, Fetch, FetchError, FetchRequest, FetchResponse, NoFet
 #[doc(inline)]
 pub use fetch::{TableFetch, TableResponse};
 pub use future::ResponseFuture;
+#[cfg(feature = "https")]
+#[doc(inline)]
+pub use https::{DEFAULT_CONNECT_TIMEOUT, HttpsFetch};
 #[doc(inline)]
 pub use keys::{CachePolicy, Freshness, KeyCache};
 #[doc(inline)]

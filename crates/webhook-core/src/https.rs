@@ -1,0 +1,134 @@
+//! [`HttpsFetch`]: the production fetcher — hyper-util over rustls (ring provider), TLS
+//! verified, https only, no redirects, connect and total timeouts, response-size cap.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Uri};
+use http_body_util::{BodyExt, Empty, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use crate::config::ConfigError;
+use crate::fetch::{BoxFuture, Fetch, FetchError, FetchRequest, FetchResponse};
+
+/// Default time allowed to establish a connection: 2 seconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Fetches key documents, certificates and payloads over HTTPS. Redirects are returned as
+/// they are (callers treat a 3xx as a failure); plain `http://` URLs are refused.
+///
+/// ```
+/// use webhook_core::HttpsFetch;
+/// let fetch = HttpsFetch::new()?; // Mozilla's roots
+/// # let _ = fetch;
+/// # Ok::<_, webhook_core::ConfigError>(())
+/// ```
+#[derive(Clone)]
+pub struct HttpsFetch {
+    client: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+}
+
+impl fmt::Debug for HttpsFetch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpsFetch").finish_non_exhaustive()
+    }
+}
+
+impl HttpsFetch {
+    /// A fetcher trusting Mozilla's root certificates (the `webpki-roots` set).
+    ///
+    /// # Errors
+    /// The TLS configuration could not be built.
+    pub fn new() -> Result<Self, ConfigError> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        Self::with_roots(roots, DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    /// A fetcher trusting only these DER certificates (a private CA, or tests).
+    ///
+    /// # Errors
+    /// A certificate is not a usable trust anchor.
+    pub fn with_root_certificates(
+        ders: impl IntoIterator<Item = Vec<u8>>,
+    ) -> Result<Self, ConfigError> {
+        let mut roots = rustls::RootCertStore::empty();
+        for der in ders {
+            roots
+                .add(der.into())
+                .map_err(|e| ConfigError::new(format!("root certificate refused: {e}")))?;
+        }
+        Self::with_roots(roots, DEFAULT_CONNECT_TIMEOUT)
+    }
+
+    fn with_roots(
+        roots: rustls::RootCertStore,
+        connect_timeout: Duration,
+    ) -> Result<Self, ConfigError> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| ConfigError::new(format!("TLS configuration: {e}")))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(connect_timeout));
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_only()
+            .enable_http1()
+            .wrap_connector(http);
+        Ok(Self {
+            client: Client::builder(TokioExecutor::new()).build(connector),
+        })
+    }
+}
+
+impl Fetch for HttpsFetch {
+    fn fetch(&self, request: FetchRequest) -> BoxFuture<'_, Result<FetchResponse, FetchError>> {
+        Box::pin(async move {
+            if !request.url().starts_with("https://") {
+                return Err(FetchError::InvalidUrl);
+            }
+            let uri: Uri = request.url().parse().map_err(|_| FetchError::InvalidUrl)?;
+            let mut outbound = Request::get(uri)
+                .body(Empty::new())
+                .map_err(|_| FetchError::InvalidUrl)?;
+            for (name, value) in request.headers() {
+                outbound.headers_mut().append(name.clone(), value.clone());
+            }
+            let limit = request.max_body_bytes();
+            let exchange = async {
+                let response = self
+                    .client
+                    .request(outbound)
+                    .await
+                    .map_err(|_| FetchError::Unreachable)?;
+                let (parts, body) = response.into_parts();
+                let body = Limited::new(body, limit).collect().await.map_err(|e| {
+                    if e.downcast_ref::<http_body_util::LengthLimitError>()
+                        .is_some()
+                    {
+                        FetchError::TooLarge
+                    } else {
+                        FetchError::Unreachable
+                    }
+                })?;
+                Ok(FetchResponse {
+                    status: parts.status,
+                    headers: parts.headers,
+                    body: body.to_bytes(),
+                })
+            };
+            tokio::time::timeout(request.total_timeout(), exchange)
+                .await
+                .map_err(|_| FetchError::Timeout)?
+        })
+    }
+}

@@ -1,0 +1,165 @@
+//! `HttpsFetch` against a real TLS server on 127.0.0.1 (test CA and `localhost` certificate,
+//! TEST ONLY, in `tests/data/`).
+#![cfg(feature = "https")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
+use webhook_core::{Fetch, FetchError, FetchRequest, HttpsFetch};
+
+const CA: &[u8] = include_bytes!("data/test-ca.der");
+const CERT: &[u8] = include_bytes!("data/localhost-cert.der");
+const KEY: &[u8] = include_bytes!("data/localhost-key.pk8.der");
+
+/// Serves `/doc` (200), `/big` (100 KiB), `/redirect` (302) and `/slow` (answers after 2 s).
+async fn tls_server() -> u16 {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CERT.to_vec().into()],
+            PrivateKeyDer::Pkcs8(KEY.to_vec().into()),
+        )
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let service = hyper::service::service_fn(|req: Request<Incoming>| async move {
+                    let token = req
+                        .headers()
+                        .get("token")
+                        .map(|v| v.to_str().unwrap().to_owned())
+                        .unwrap_or_default();
+                    let (status, body) = match req.uri().path() {
+                        "/doc" => (
+                            StatusCode::OK,
+                            Bytes::from(format!("document token={token}")),
+                        ),
+                        "/big" => (StatusCode::OK, Bytes::from(vec![b'x'; 100 * 1024])),
+                        "/redirect" => (StatusCode::FOUND, Bytes::new()),
+                        "/slow" => {
+                            tokio::time::sleep(Duration::from_secs(2)).await;
+                            (StatusCode::OK, Bytes::new())
+                        }
+                        _ => (StatusCode::NOT_FOUND, Bytes::new()),
+                    };
+                    let mut response = Response::new(Full::new(body));
+                    *response.status_mut() = status;
+                    if status == StatusCode::FOUND {
+                        response
+                            .headers_mut()
+                            .insert("location", "https://localhost/doc".parse().unwrap());
+                    }
+                    Ok::<_, Infallible>(response)
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    port
+}
+
+fn trusting() -> HttpsFetch {
+    HttpsFetch::with_root_certificates([CA.to_vec()]).unwrap()
+}
+
+#[tokio::test]
+async fn fetches_over_verified_tls_with_headers() {
+    let port = tls_server().await;
+    let request = FetchRequest::get(format!("https://localhost:{port}/doc"))
+        .header("token".parse().unwrap(), "t-1".parse().unwrap());
+    let response = trusting().fetch(request).await.unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    assert_eq!(response.body.as_ref(), b"document token=t-1");
+}
+
+#[tokio::test]
+async fn f16_untrusted_certificate_is_unreachable() {
+    let port = tls_server().await;
+    let result = HttpsFetch::new()
+        .unwrap()
+        .fetch(FetchRequest::get(format!("https://localhost:{port}/doc")))
+        .await;
+    assert_eq!(result.unwrap_err(), FetchError::Unreachable);
+}
+
+#[tokio::test]
+async fn plain_http_is_refused_before_connecting() {
+    let result = trusting()
+        .fetch(FetchRequest::get("http://localhost:1/doc"))
+        .await;
+    assert_eq!(result.unwrap_err(), FetchError::InvalidUrl);
+}
+
+#[tokio::test]
+async fn f05_body_over_the_cap_is_too_large() {
+    let port = tls_server().await;
+    let request = FetchRequest::get(format!("https://localhost:{port}/big")).max_bytes(64 * 1024);
+    assert_eq!(
+        trusting().fetch(request).await.unwrap_err(),
+        FetchError::TooLarge
+    );
+}
+
+#[tokio::test]
+async fn f07_redirect_is_returned_not_followed() {
+    let port = tls_server().await;
+    let response = trusting()
+        .fetch(FetchRequest::get(format!(
+            "https://localhost:{port}/redirect"
+        )))
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::FOUND);
+}
+
+#[tokio::test]
+async fn f03_slow_server_times_out() {
+    let port = tls_server().await;
+    let request = FetchRequest::get(format!("https://localhost:{port}/slow"))
+        .timeout(Duration::from_millis(300));
+    assert_eq!(
+        trusting().fetch(request).await.unwrap_err(),
+        FetchError::Timeout
+    );
+}
+
+#[tokio::test]
+async fn f17_refused_connection_is_unreachable() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let result = trusting()
+        .fetch(FetchRequest::get(format!("https://localhost:{port}/doc")))
+        .await;
+    assert_eq!(result.unwrap_err(), FetchError::Unreachable);
+}
