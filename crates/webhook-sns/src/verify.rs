@@ -82,6 +82,16 @@ impl SnsScheme {
     pub(crate) fn set_tolerance(&mut self, tolerance: Duration) {
         self.tolerance = tolerance;
     }
+
+    /// The RSA public key (DER `RSAPublicKey`) of a PEM certificate, read the way the layer
+    /// reads signing certificates (exactly one certificate, RSA). For tooling and benchmarks;
+    /// it checks neither the name nor the validity.
+    #[must_use]
+    pub fn certificate_public_key(pem: &str) -> Option<Vec<u8>> {
+        let inner = pem.trim().strip_prefix(PEM_BEGIN)?.strip_suffix(PEM_END)?;
+        let base64: String = inner.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        x509::parse(&STANDARD.decode(base64).ok()?).map(|c| c.rsa_public_key)
+    }
 }
 
 impl VerifyWebhook for SnsScheme {
