@@ -1,8 +1,11 @@
 //! [`HttpsFetch`]: the production fetcher — hyper-util over rustls (ring provider), TLS
 //! verified, https only, no redirects, connect and total timeouts, response-size cap.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -11,7 +14,9 @@ use http_body_util::{BodyExt, Empty, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::dns::{GaiResolver, Name};
 use hyper_util::rt::TokioExecutor;
+use tower_service::Service;
 
 use crate::config::ConfigError;
 use crate::fetch::{BoxFuture, Fetch, FetchError, FetchRequest, FetchResponse};
@@ -30,7 +35,36 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 /// ```
 #[derive(Clone)]
 pub struct HttpsFetch {
-    client: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    client: HttpsClient,
+    tls: rustls::ClientConfig,
+    connect_timeout: Duration,
+    resolver: PinnedResolver,
+}
+
+/// DNS with per-host overrides (tests and operators pinning an endpoint to an address).
+#[derive(Clone)]
+struct PinnedResolver {
+    overrides: Arc<HashMap<String, SocketAddr>>,
+    system: GaiResolver,
+}
+
+impl Service<Name> for PinnedResolver {
+    type Response = std::vec::IntoIter<SocketAddr>;
+    type Error = std::io::Error;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.system.poll_ready(cx)
+    }
+
+    fn call(&mut self, name: Name) -> Self::Future {
+        if let Some(addr) = self.overrides.get(name.as_str()) {
+            let addrs = vec![*addr].into_iter();
+            return Box::pin(async move { Ok(addrs) });
+        }
+        let lookup = self.system.call(name);
+        Box::pin(async move { Ok(lookup.await?.collect::<Vec<_>>().into_iter()) })
+    }
 }
 
 impl fmt::Debug for HttpsFetch {
@@ -76,18 +110,61 @@ impl HttpsFetch {
             .map_err(|e| ConfigError::new(format!("TLS configuration: {e}")))?
             .with_root_certificates(roots)
             .with_no_client_auth();
-        let mut http = HttpConnector::new();
-        http.enforce_http(false);
-        http.set_connect_timeout(Some(connect_timeout));
-        let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_tls_config(tls)
-            .https_only()
-            .enable_http1()
-            .wrap_connector(http);
+        let resolver = PinnedResolver {
+            overrides: Arc::default(),
+            system: GaiResolver::new(),
+        };
         Ok(Self {
-            client: Client::builder(TokioExecutor::new()).build(connector),
+            client: client(tls.clone(), connect_timeout, resolver.clone()),
+            tls,
+            connect_timeout,
+            resolver,
         })
     }
+
+    /// Time allowed to establish a connection. Defaults to 2 seconds.
+    #[must_use]
+    pub fn connect_timeout(self, timeout: Duration) -> Self {
+        Self {
+            client: client(self.tls.clone(), timeout, self.resolver.clone()),
+            connect_timeout: timeout,
+            ..self
+        }
+    }
+
+    /// Connects to `addr` whenever a URL names `host` (TLS still verifies `host`'s
+    /// certificate). For tests that serve a pinned host such as `sns.<region>.amazonaws.com`
+    /// on loopback, or for operators routing through a fixed address.
+    #[must_use]
+    pub fn resolve(mut self, host: &str, addr: SocketAddr) -> Self {
+        Arc::make_mut(&mut self.resolver.overrides).insert(host.to_ascii_lowercase(), addr);
+        Self {
+            client: client(
+                self.tls.clone(),
+                self.connect_timeout,
+                self.resolver.clone(),
+            ),
+            ..self
+        }
+    }
+}
+
+type HttpsClient = Client<HttpsConnector<HttpConnector<PinnedResolver>>, Empty<Bytes>>;
+
+fn client(
+    tls: rustls::ClientConfig,
+    connect_timeout: Duration,
+    resolver: PinnedResolver,
+) -> HttpsClient {
+    let mut http = HttpConnector::new_with_resolver(resolver);
+    http.enforce_http(false);
+    http.set_connect_timeout(Some(connect_timeout));
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_tls_config(tls)
+        .https_only()
+        .enable_http1()
+        .wrap_connector(http);
+    Client::builder(TokioExecutor::new()).build(connector)
 }
 
 impl Fetch for HttpsFetch {

@@ -163,3 +163,21 @@ async fn f17_refused_connection_is_unreachable() {
         .await;
     assert_eq!(result.unwrap_err(), FetchError::Unreachable);
 }
+
+#[tokio::test]
+async fn resolve_pins_a_host_to_an_address_and_still_verifies_its_certificate() {
+    let port = tls_server().await;
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let fetch = trusting().resolve("localhost", addr);
+    let response = fetch
+        .fetch(FetchRequest::get("https://localhost/doc"))
+        .await
+        .unwrap();
+    assert_eq!(response.status, StatusCode::OK);
+    // Another name pinned to the same server fails the certificate check.
+    let wrong = trusting().resolve("sns.us-east-2.amazonaws.com", addr);
+    let result = wrong
+        .fetch(FetchRequest::get("https://sns.us-east-2.amazonaws.com/doc"))
+        .await;
+    assert_eq!(result.unwrap_err(), FetchError::Unreachable);
+}

@@ -71,9 +71,10 @@ impl SnsEvent {
             message: text("Message").unwrap_or_default(),
             timestamp,
             signature_version,
-            unsubscribe_url: text("UnsubscribeURL"),
-            subscribe_url: text("SubscribeURL"),
-            token: text("Token"),
+            unsubscribe_url: text("UnsubscribeURL").filter(|_| kind == MessageType::Notification),
+            // Only confirmations sign these; on a Notification they would be attacker-added.
+            subscribe_url: text("SubscribeURL").filter(|_| kind != MessageType::Notification),
+            token: text("Token").filter(|_| kind != MessageType::Notification),
         }
     }
 }

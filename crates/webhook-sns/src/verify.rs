@@ -271,6 +271,16 @@ impl Envelope {
             kind,
             version,
         };
+        // A newline inside a one-line field could shift the key/value lines of the string to
+        // sign (S13); only `Message` may contain one.
+        let shifted = envelope
+            .signed_keys()
+            .iter()
+            .filter(|k| **k != "Message")
+            .any(|k| envelope.text(k).is_some_and(|v| v.contains('\n')));
+        if shifted {
+            return Err(malformed("a one-line signed field contains a newline"));
+        }
         for key in envelope
             .signed_keys()
             .iter()

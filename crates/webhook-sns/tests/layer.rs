@@ -115,7 +115,7 @@ async fn s01_signed_notification_round_trips_and_the_certificate_is_fetched_once
 }
 
 #[tokio::test]
-async fn s_auto_confirm_visits_the_signed_subscribe_url_and_answers_itself() {
+async fn s41_auto_confirm_visits_the_signed_subscribe_url_and_answers_itself() {
     let s = setup();
     let url = s.signer.subscribe_url(TOPIC, "tok-123");
     s.net.set(
@@ -138,7 +138,7 @@ async fn s_auto_confirm_visits_the_signed_subscribe_url_and_answers_itself() {
 }
 
 #[tokio::test]
-async fn s_failed_confirmation_answers_503_so_sns_resends() {
+async fn s46_failed_confirmation_answers_503_so_sns_resends() {
     let s = setup();
     let svc = s.svc(SnsLayer::new(&[TOPIC]).unwrap().auto_confirm(true));
     let body = s.signer.confirmation(TOPIC, "c-1", "tok-123", STAMP, false);
@@ -152,7 +152,7 @@ async fn s_failed_confirmation_answers_503_so_sns_resends() {
 }
 
 #[tokio::test]
-async fn s_without_auto_confirm_the_confirmation_and_unsubscribe_reach_the_handler_unvisited() {
+async fn s47_without_auto_confirm_the_confirmation_and_unsubscribe_reach_the_handler_unvisited() {
     let s = setup();
     let svc = s.svc(SnsLayer::new(&[TOPIC]).unwrap());
     let body = s.signer.confirmation(TOPIC, "c-1", "tok-1", STAMP, false);
@@ -187,7 +187,7 @@ async fn s_without_auto_confirm_the_confirmation_and_unsubscribe_reach_the_handl
 }
 
 #[tokio::test]
-async fn f21_cert_404_is_503_and_negatively_cached() {
+async fn s37_f21_cert_404_is_503_and_negatively_cached() {
     let s = setup();
     s.net.set(
         s.signer.cert_url(),
@@ -211,7 +211,7 @@ async fn f21_cert_404_is_503_and_negatively_cached() {
 }
 
 #[tokio::test(start_paused = true)]
-async fn f_slow_huge_redirect_or_foreign_certificates_are_refused() {
+async fn s37_s38_slow_huge_redirect_or_foreign_certificates_are_refused() {
     let mut slow = TableResponse::ok(SnsSigner::new("us-east-2").unwrap().cert_pem());
     slow.delay = Duration::from_secs(60);
     let other_name = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -261,7 +261,7 @@ async fn s_certificate_for_another_region_name_is_untrusted() {
 }
 
 #[tokio::test]
-async fn s_mutated_messages_never_panic_and_never_reach_the_handler() {
+async fn s21_mutated_messages_never_panic_and_never_reach_the_handler() {
     let s = setup();
     let svc = s.svc(SnsLayer::new(&[TOPIC]).unwrap());
     let body = s
@@ -285,4 +285,46 @@ async fn s_mutated_messages_never_panic_and_never_reach_the_handler() {
     // Flipping a letter's case in a JSON value or key either breaks the JSON, the signature or
     // a key name; none of those may be delivered.
     assert_eq!(s.calls.load(Ordering::SeqCst), 0);
+}
+
+#[tokio::test]
+async fn s13_newline_in_a_one_line_field_is_malformed_and_s48_unsigned_extras_are_not_exposed() {
+    let s = setup();
+    let svc = s.svc(SnsLayer::new(&[TOPIC]).unwrap());
+    let body = s
+        .signer
+        .notification(TOPIC, "m\nTimestamp", None, "x", STAMP);
+    assert_eq!(
+        svc.clone()
+            .oneshot(request("Notification", body))
+            .await
+            .unwrap()
+            .1,
+        Some(Reason::MalformedBody)
+    );
+
+    let body = s.signer.notification(TOPIC, "m-extra", None, "x", STAMP);
+    let mut json: serde_json::Value = serde_json::from_str(&body).unwrap();
+    json["Token"] = "attacker".into();
+    json["SubscribeURL"] = "https://evil.example/".into();
+    let seen = Arc::new(std::sync::Mutex::new(None));
+    let recorder = seen.clone();
+    let layer = SnsLayer::new(&[TOPIC])
+        .unwrap()
+        .fetcher(s.net.clone())
+        .clock(FixedClock::at_unix(NOW - 60));
+    let direct =
+        ServiceBuilder::new()
+            .layer(layer)
+            .service_fn(move |req: Request<VerifiedBody>| {
+                *recorder.lock().unwrap() = req.extensions().get::<SnsEvent>().cloned();
+                async { Ok::<_, Infallible>(Response::new(Full::new(Bytes::new()))) }
+            });
+    let response = direct
+        .oneshot(request("Notification", json.to_string()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let event = seen.lock().unwrap().clone().unwrap();
+    assert_eq!((event.token, event.subscribe_url), (None, None));
 }

@@ -1,0 +1,126 @@
+//! The SNS layer fetching its signing certificate through `HttpsFetch` over real TLS on
+//! loopback: `sns.us-east-2.amazonaws.com` is pinned to 127.0.0.1 and served with a test CA.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)] // test code
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use bytes::Bytes;
+use http::{Request, Response, StatusCode};
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
+use tower::{ServiceBuilder, ServiceExt};
+use webhook_core::{FixedClock, HttpsFetch, VerifiedBody};
+use webhook_sns::{SnsEvent, SnsLayer, SnsSigner};
+
+const CA: &[u8] = include_bytes!("data/test-ca.der");
+const TLS_CERT: &[u8] = include_bytes!("data/sns-tls-cert.der");
+const TLS_KEY: &[u8] = include_bytes!("data/sns-tls-key.pk8.der");
+const TOPIC: &str = "arn:aws:sns:us-east-2:123456789012:Invoices";
+
+/// Serves the signing certificate at its path over TLS; counts requests.
+async fn certificate_server(pem: &'static str, path: String, hits: Arc<AtomicUsize>) -> SocketAddr {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![TLS_CERT.to_vec().into()],
+            PrivateKeyDer::Pkcs8(TLS_KEY.to_vec().into()),
+        )
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            let (acceptor, path, hits) = (acceptor.clone(), path.clone(), hits.clone());
+            tokio::spawn(async move {
+                let Ok(tls) = acceptor.accept(stream).await else {
+                    return;
+                };
+                let service = hyper::service::service_fn(move |req: Request<Incoming>| {
+                    hits.fetch_add(1, Ordering::SeqCst);
+                    let found = req.uri().path() == path;
+                    async move {
+                        let mut response = Response::new(Full::new(Bytes::from_static(if found {
+                            pem.as_bytes()
+                        } else {
+                            b""
+                        })));
+                        if !found {
+                            *response.status_mut() = StatusCode::NOT_FOUND;
+                        }
+                        Ok::<_, Infallible>(response)
+                    }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(tls), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s01_certificate_is_fetched_over_real_tls_once_and_the_message_verifies() {
+    let signer = SnsSigner::new("us-east-2").unwrap();
+    let path = signer
+        .cert_url()
+        .trim_start_matches("https://sns.us-east-2.amazonaws.com")
+        .to_owned();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let addr = certificate_server(signer.cert_pem(), path, hits.clone()).await;
+    let fetch = HttpsFetch::with_root_certificates([CA.to_vec()])
+        .unwrap()
+        .resolve("sns.us-east-2.amazonaws.com", addr);
+    let layer = SnsLayer::new(&[TOPIC])
+        .unwrap()
+        .fetcher(fetch)
+        .clock(FixedClock::at_unix(1_796_083_260));
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let counter = delivered.clone();
+    let service =
+        ServiceBuilder::new()
+            .layer(layer)
+            .service_fn(move |req: Request<VerifiedBody>| {
+                assert_eq!(req.extensions().get::<SnsEvent>().unwrap().topic_arn, TOPIC);
+                counter.fetch_add(1, Ordering::SeqCst);
+                async { Ok::<_, Infallible>(Response::new(Full::new(Bytes::new()))) }
+            });
+    for n in 0..3 {
+        let body = signer.notification(
+            TOPIC,
+            &format!("m-{n}"),
+            None,
+            "paid",
+            "2026-12-01T00:00:00.000Z",
+        );
+        let request = Request::post("/sns")
+            .header("x-amz-sns-message-type", "Notification")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap();
+        assert_eq!(
+            service.clone().oneshot(request).await.unwrap().status(),
+            StatusCode::OK
+        );
+    }
+    assert_eq!(delivered.load(Ordering::SeqCst), 3);
+    assert_eq!(hits.load(Ordering::SeqCst), 1, "one fetch, then the cache");
+}
