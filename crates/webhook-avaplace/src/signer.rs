@@ -5,7 +5,7 @@ use http::Request;
 use ring::rand::SystemRandom;
 use ring::signature::{KeyPair, RSA_PKCS1_SHA256, RsaKeyPair};
 use serde_json::{Value, json};
-use webhook_core::jws::encode;
+use webhook_core::jws::{RsaPublicKey, encode};
 use webhook_core::{ConfigError, TableFetch, TableResponse};
 
 /// A throwaway RSA-2048 key, TEST ONLY (PKCS#1 DER, generated once with `openssl genpkey`).
@@ -80,7 +80,10 @@ impl AvaplaceSigner {
     /// The JWKS holding the public key (modulus and exponent).
     #[must_use]
     pub fn jwks(&self) -> String {
-        let (n, e) = rsa_components(self.pair.public_key().as_ref()).unwrap_or_default();
+        let key = RsaPublicKey::from_rsa_public_key_der(self.pair.public_key().as_ref());
+        let (n, e) = key
+            .map(|k| (k.modulus().to_vec(), k.exponent().to_vec()))
+            .unwrap_or_default();
         json!({"keys": [{"kty": "RSA", "use": "sig", "alg": "RS256", "kid": self.kid, "n": encode(&n), "e": encode(&e)}]}).to_string()
     }
 
@@ -142,38 +145,4 @@ impl AvaplaceSigner {
         }
         request.body(body.into())
     }
-}
-
-/// Modulus and exponent of a DER `RSAPublicKey` (`SEQUENCE { INTEGER n, INTEGER e }`).
-fn rsa_components(der: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
-    fn element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
-        let (&found, rest) = input.split_first()?;
-        if found != tag {
-            return None;
-        }
-        let (&first, rest) = rest.split_first()?;
-        let (len, rest) = if first < 0x80 {
-            (usize::from(first), rest)
-        } else {
-            let count = usize::from(first & 0x7f);
-            let bytes = rest.get(..count)?;
-            (
-                bytes
-                    .iter()
-                    .fold(0usize, |acc, &b| (acc << 8) | usize::from(b)),
-                rest.get(count..)?,
-            )
-        };
-        Some((rest.get(..len)?, rest.get(len..)?))
-    }
-    let (sequence, _) = element(der, 0x30)?;
-    let (n, rest) = element(sequence, 0x02)?;
-    let (e, _) = element(rest, 0x02)?;
-    // JWK integers are unsigned big-endian without DER's sign-padding zero (RFC 7518 §6.3.1).
-    let unsigned = |int: &[u8]| {
-        int.iter()
-            .position(|&b| b != 0)
-            .map_or_else(Vec::new, |i| int.get(i..).unwrap_or_default().to_vec())
-    };
-    Some((unsigned(n), unsigned(e)))
 }

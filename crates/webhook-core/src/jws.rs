@@ -242,9 +242,9 @@ impl RsaPublicKey {
     /// carry it.
     #[must_use]
     pub fn from_rsa_public_key_der(der: &[u8]) -> Option<Self> {
-        let (sequence, _) = der_element(der, 0x30)?;
-        let (n, rest) = der_element(sequence, 0x02)?;
-        let (e, _) = der_element(rest, 0x02)?;
+        let (sequence, _) = crate::der::expect(der, 0x30)?;
+        let (n, rest) = crate::der::expect(sequence, 0x02)?;
+        let (e, _) = crate::der::expect(rest, 0x02)?;
         Some(Self::from_components(n, e))
     }
 
@@ -256,6 +256,18 @@ impl RsaPublicKey {
         let n = decode(n).ok_or(JwsError::Malformed("jwk n is not base64url"))?;
         let e = decode(e).ok_or(JwsError::Malformed("jwk e is not base64url"))?;
         Ok(Self::from_components(&n, &e))
+    }
+
+    /// The modulus, big-endian without leading zeros.
+    #[must_use]
+    pub fn modulus(&self) -> &[u8] {
+        &self.n
+    }
+
+    /// The public exponent, big-endian without leading zeros.
+    #[must_use]
+    pub fn exponent(&self) -> &[u8] {
+        &self.e
     }
 
     /// Modulus size in bits.
@@ -273,29 +285,6 @@ impl RsaPublicKey {
         let above_one = self.e.len() > 1 || self.e.first().is_some_and(|&b| b > 1);
         (2048..=8192).contains(&self.bits()) && odd && above_one
     }
-}
-
-/// One DER element with `tag`: its contents and what follows.
-fn der_element(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
-    let (&found, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let count = usize::from(first & 0x7f);
-        if count == 0 || count > 3 {
-            return None;
-        }
-        let bytes = rest.get(..count)?;
-        (
-            bytes
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b)),
-            rest.get(count..)?,
-        )
-    };
-    (found == tag).then_some(())?;
-    Some((rest.get(..len)?, rest.get(len..)?))
 }
 
 /// Checks `exp` (required or optional) and `nbf` (optional) against `now` with `leeway`

@@ -61,6 +61,7 @@
 mod body;
 mod clock;
 mod config;
+pub mod der;
 mod fetch;
 mod future;
 #[cfg(feature = "https")]

@@ -161,19 +161,14 @@ impl SnsSigner {
     }
 
     fn sign(&self, mut fields: Map<String, Value>, keys: &[&str]) -> String {
-        let mut string_to_sign = String::new();
-        for key in keys {
-            if let Some(value) = fields.get(*key).and_then(Value::as_str) {
-                string_to_sign.push_str(&format!("{key}\n{value}\n"));
-            }
-        }
+        let string_to_sign = crate::verify::string_to_sign(&fields, keys);
         let mut signature = vec![0; self.pair.public().modulus_len()];
         if self
             .pair
             .sign(
                 &RSA_PKCS1_SHA256,
                 &SystemRandom::new(),
-                string_to_sign.as_bytes(),
+                &string_to_sign,
                 &mut signature,
             )
             .is_err()

@@ -326,18 +326,8 @@ impl Envelope {
         self.text("TopicArn").unwrap_or_default()
     }
 
-    /// `key\nvalue\n` for each signed key present, in the per-type order.
     fn string_to_sign(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for key in self.signed_keys() {
-            if let Some(value) = self.text(key) {
-                out.extend_from_slice(key.as_bytes());
-                out.push(b'\n');
-                out.extend_from_slice(value.as_bytes());
-                out.push(b'\n');
-            }
-        }
-        out
+        string_to_sign(&self.fields, self.signed_keys())
     }
 
     fn verify_signature(&self, rsa_public_key: &[u8]) -> Result<(), Rejection> {
@@ -354,6 +344,20 @@ impl Envelope {
             .verify(&self.string_to_sign(), &signature)
             .map_err(|_| Rejection::new(Reason::SignatureMismatch))
     }
+}
+
+/// `key\nvalue\n` for each of `keys` present as a string, in that order: what SNS signs.
+pub(crate) fn string_to_sign(fields: &Map<String, Value>, keys: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for key in keys {
+        if let Some(value) = fields.get(*key).and_then(Value::as_str) {
+            out.extend_from_slice(key.as_bytes());
+            out.push(b'\n');
+            out.extend_from_slice(value.as_bytes());
+            out.push(b'\n');
+        }
+    }
+    out
 }
 
 /// The region of `arn:<partition>:sns:<region>:<account>:<topic>`.

@@ -1,6 +1,7 @@
 //! Just enough X.509 (DER) for SNS signing certificates: validity, subject common name and the
 //! RSA public key. Bounded and panic-free on any input; anything unexpected is refused.
 
+use webhook_core::der::{element, expect};
 use webhook_core::{days_from_civil, parse_canonical_decimal};
 
 /// The parts of a certificate SNS verification needs.
@@ -22,33 +23,6 @@ const GENERALIZED_TIME: u8 = 0x18;
 const VERSION_TAG: u8 = 0xA0;
 const OID_COMMON_NAME: &[u8] = &[0x55, 0x04, 0x03];
 const OID_RSA_ENCRYPTION: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
-
-/// One DER element: its tag, contents and what follows it.
-fn element(input: &[u8]) -> Option<(u8, &[u8], &[u8])> {
-    let (&tag, rest) = input.split_first()?;
-    let (&first, rest) = rest.split_first()?;
-    let (len, rest) = if first < 0x80 {
-        (usize::from(first), rest)
-    } else {
-        let count = usize::from(first & 0x7f);
-        if count == 0 || count > 3 {
-            return None;
-        }
-        let bytes = rest.get(..count)?;
-        (
-            bytes
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b)),
-            rest.get(count..)?,
-        )
-    };
-    Some((tag, rest.get(..len)?, rest.get(len..)?))
-}
-
-fn expect(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
-    let (found, contents, rest) = element(input)?;
-    (found == tag).then_some((contents, rest))
-}
 
 /// Parses a DER certificate.
 pub(crate) fn parse(der: &[u8]) -> Option<Certificate> {
