@@ -35,7 +35,7 @@ impl Default for Config {
             body_limit: WebhookLayer::<()>::DEFAULT_BODY_LIMIT,
             body_timeout: Duration::from_secs(30),
             clock: Arc::new(SystemClock),
-            fetch: Arc::new(NoFetch),
+            fetch: default_fetch(),
             keys: KeyCache::default(),
             replay: Arc::new(MemoryReplayStore::default()),
             lease: Duration::from_secs(60),
@@ -44,6 +44,16 @@ impl Default for Config {
             fail_open_on_store_error: false,
         }
     }
+}
+
+/// With the `https` feature the layer fetches through [`HttpsFetch`](crate::HttpsFetch)
+/// (Mozilla roots) unless told otherwise; without it nothing leaves the process by default.
+fn default_fetch() -> Arc<dyn Fetch> {
+    #[cfg(feature = "https")]
+    if let Ok(https) = crate::HttpsFetch::new() {
+        return Arc::new(https);
+    }
+    Arc::new(NoFetch)
 }
 
 /// Verifies, de-duplicates and decodes webhook requests with scheme `V` before the inner
@@ -124,8 +134,9 @@ impl<V> WebhookLayer<V> {
         self.edit(|c| c.clock = Arc::new(clock))
     }
 
-    /// The fetcher for keys, certificates and payloads. Defaults to [`NoFetch`], which
-    /// refuses every request: schemes that fetch need a real one (or a test table).
+    /// The fetcher for keys, certificates and payloads. Defaults to `HttpsFetch` with the
+    /// `https` feature (TLS verified, no redirects, timeouts, size caps), else to [`NoFetch`],
+    /// which refuses every request.
     pub fn fetcher(self, fetch: impl Fetch) -> Self {
         self.edit(|c| c.fetch = Arc::new(fetch))
     }
