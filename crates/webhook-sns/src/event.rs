@@ -53,6 +53,8 @@ pub struct SnsEvent {
     pub subscribe_url: Option<String>,
     /// `Token` (confirmations; signed).
     pub token: Option<String>,
+    /// The layer confirmed this subscription (auto-confirm) before delivering the event.
+    pub confirmed: bool,
 }
 
 impl SnsEvent {
@@ -75,6 +77,7 @@ impl SnsEvent {
             // Only confirmations sign these; on a Notification they would be attacker-added.
             subscribe_url: text("SubscribeURL").filter(|_| kind != MessageType::Notification),
             token: text("Token").filter(|_| kind != MessageType::Notification),
+            confirmed: false,
         }
     }
 }

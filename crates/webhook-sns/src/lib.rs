@@ -22,10 +22,11 @@
 //! timeouts: every 4xx loses the message, so answer 5xx from your handler to get a retry.
 //!
 //! Subscription confirmations: with [`SnsLayer::auto_confirm`] the layer visits the signed
-//! `SubscribeURL` (after checking it names this region's endpoint, the signed topic and token)
-//! and answers 200, or 503 when the visit fails so SNS sends it again; otherwise the
-//! confirmation reaches your handler as an [`SnsEvent`]. `UnsubscribeConfirmation` is always
-//! delivered, never visited.
+//! `SubscribeURL` (after checking it names this region's endpoint, the signed topic and token),
+//! then tells your handler (`SnsEvent::confirmed`); a failed visit answers 503 so SNS sends it
+//! again, and a redelivered confirmation already handled is not visited twice. Without
+//! auto-confirm the confirmation reaches your handler unconfirmed. `UnsubscribeConfirmation`
+//! is always delivered, never visited.
 //!
 //! ```
 //! use http::{Request, Response, StatusCode};

@@ -1,15 +1,15 @@
 //! The SNS scheme: the signed JSON envelope, the pinned signing-certificate URL, RSA
 //! SignatureVersion 1 (SHA-1) and 2 (SHA-256), and safe subscription confirmation.
 
+use std::collections::VecDeque;
 use std::fmt;
-use std::sync::Arc;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use bytes::Bytes;
 use http::request::Parts;
-use http::{Response, StatusCode};
 use ring::signature::{self, UnparsedPublicKey};
 use serde_json::{Map, Value};
 use webhook_core::json::parse_strict_object;
@@ -34,6 +34,52 @@ pub struct SnsScheme {
     auto_confirm: bool,
     require_v2: bool,
     tolerance: Duration,
+    new_cert_urls: Arc<Mutex<CertUrlBudget>>,
+}
+
+/// Certificate URLs this layer already knows, and how many unknown ones it may still fetch
+/// in the current minute: a flood of well-formed random `.pem` names costs at most a few
+/// fetches (S50), while AWS's occasional rotation to a new certificate is fetched at once.
+#[derive(Debug)]
+struct CertUrlBudget {
+    known: VecDeque<String>,
+    window_start: Instant,
+    fetched_in_window: u32,
+}
+
+/// Unknown certificate URLs fetched per minute at most.
+const NEW_CERT_URLS_PER_MINUTE: u32 = 4;
+/// Certificate URLs remembered as known.
+const KNOWN_CERT_URLS: usize = 16;
+
+impl CertUrlBudget {
+    fn new() -> Self {
+        Self {
+            known: VecDeque::new(),
+            window_start: Instant::now(),
+            fetched_in_window: 0,
+        }
+    }
+
+    /// Whether `url` may be fetched now (known URLs always may: the cache decides).
+    fn admit(&mut self, url: &str) -> bool {
+        if self.known.iter().any(|known| known == url) {
+            return true;
+        }
+        if self.window_start.elapsed() >= Duration::from_secs(60) {
+            self.window_start = Instant::now();
+            self.fetched_in_window = 0;
+        }
+        if self.fetched_in_window >= NEW_CERT_URLS_PER_MINUTE {
+            return false;
+        }
+        self.fetched_in_window += 1;
+        if self.known.len() >= KNOWN_CERT_URLS {
+            self.known.pop_front();
+        }
+        self.known.push_back(url.to_owned());
+        true
+    }
 }
 
 impl fmt::Debug for SnsScheme {
@@ -68,6 +114,7 @@ impl SnsScheme {
             auto_confirm: false,
             require_v2: false,
             tolerance: Self::DEFAULT_TOLERANCE,
+            new_cert_urls: Arc::new(Mutex::new(CertUrlBudget::new())),
         })
     }
 
@@ -138,6 +185,15 @@ impl VerifyWebhook for SnsScheme {
             return Err(Rejection::new(Reason::TimestampOutOfTolerance));
         }
         let now = cx.unix_now();
+        let admitted = self
+            .new_cert_urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .admit(cert_url);
+        if !admitted {
+            return Err(Rejection::new(Reason::KeyUnavailable)
+                .with_detail("too many unknown certificate URLs this minute"));
+        }
         let expected_name = signing_name(region);
         let key = cx
             .document(
@@ -159,34 +215,34 @@ impl VerifyWebhook for SnsScheme {
             envelope.version.as_str(),
             timestamp,
         );
-        match envelope.kind {
-            MessageType::SubscriptionConfirmation if self.auto_confirm => {
-                self.confirm(cx, &envelope, region).await
+        let mut event = event;
+        if envelope.kind == MessageType::SubscriptionConfirmation && self.auto_confirm {
+            // A redelivered confirmation that was already handled is not confirmed twice (S45).
+            if cx.already_done(&event.message_id).await? {
+                return Ok(Verdict::Duplicate);
             }
-            _ => {
-                let id = event.message_id.clone();
-                let kind = envelope.kind.as_str();
-                Ok(Verdict::Deliver(
-                    Verified::new(PROVIDER, event)
-                        .id(&id)
-                        .dedup_on(id)
-                        .event_type(kind)
-                        .timestamp(timestamp),
-                ))
-            }
+            self.confirm(cx, &envelope, region).await?;
+            event.confirmed = true;
         }
+        let id = event.message_id.clone();
+        let kind = envelope.kind.as_str();
+        Ok(Verdict::Deliver(
+            Verified::new(PROVIDER, event)
+                .id(&id)
+                .dedup_on(id)
+                .event_type(kind)
+                .timestamp(timestamp),
+        ))
     }
 }
 
 impl SnsScheme {
-    /// Visits the signed `SubscribeURL` after checking it confirms exactly this topic and token
-    /// at this region's SNS endpoint. A failed visit answers 503 so SNS sends it again.
     async fn confirm(
         &self,
         cx: &VerifyContext,
         envelope: &Envelope,
         region: &str,
-    ) -> Result<Verdict<SnsEvent>, Rejection> {
+    ) -> Result<(), Rejection> {
         let url = envelope.text("SubscribeURL").unwrap_or_default();
         let token = envelope.text("Token").unwrap_or_default();
         let prefix = format!("https://sns.{region}.amazonaws.com/?");
@@ -211,11 +267,7 @@ impl SnsScheme {
             .fetch(FetchRequest::get(url).max_bytes(CERT_CAP))
             .await
         {
-            Ok(response) if response.status.is_success() => {
-                let mut answer = Response::new(Bytes::new());
-                *answer.status_mut() = StatusCode::OK;
-                Ok(Verdict::Respond(answer))
-            }
+            Ok(response) if response.status.is_success() => Ok(()),
             _ => Err(Rejection::new(Reason::KeyUnavailable)
                 .with_detail("subscription confirmation failed")),
         }

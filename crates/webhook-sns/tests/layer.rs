@@ -115,7 +115,7 @@ async fn s01_signed_notification_round_trips_and_the_certificate_is_fetched_once
 }
 
 #[tokio::test]
-async fn s41_auto_confirm_visits_the_signed_subscribe_url_and_answers_itself() {
+async fn s41_s45_auto_confirm_visits_the_signed_subscribe_url_once_then_tells_the_handler() {
     let s = setup();
     let url = s.signer.subscribe_url(TOPIC, "tok-123");
     s.net.set(
@@ -124,17 +124,21 @@ async fn s41_auto_confirm_visits_the_signed_subscribe_url_and_answers_itself() {
     );
     let svc = s.svc(SnsLayer::new(&[TOPIC]).unwrap().auto_confirm(true));
     let body = s.signer.confirmation(TOPIC, "c-1", "tok-123", STAMP, false);
-    let (status, reason, outcome) = svc
+    let first = svc
         .clone()
+        .oneshot(request("SubscriptionConfirmation", body.clone()))
+        .await
+        .unwrap();
+    assert_eq!(first, (200, None, Some(Outcome::Delivered)));
+    assert!(s.net.take_calls().contains(&format!("GET {url}")));
+    assert_eq!(s.calls.load(Ordering::SeqCst), 1);
+    // SNS redelivers the same confirmation: acknowledged, not confirmed again.
+    let again = svc
         .oneshot(request("SubscriptionConfirmation", body))
         .await
         .unwrap();
-    assert_eq!(
-        (status, reason, outcome),
-        (200, None, Some(Outcome::Answered))
-    );
-    assert!(s.net.take_calls().contains(&format!("GET {url}")));
-    assert_eq!(s.calls.load(Ordering::SeqCst), 0);
+    assert_eq!(again, (200, None, Some(Outcome::Duplicate)));
+    assert!(s.net.take_calls().is_empty());
 }
 
 #[tokio::test]
@@ -327,4 +331,47 @@ async fn s13_newline_in_a_one_line_field_is_malformed_and_s48_unsigned_extras_ar
     assert_eq!(response.status(), 200);
     let event = seen.lock().unwrap().clone().unwrap();
     assert_eq!((event.token, event.subscribe_url), (None, None));
+}
+
+#[tokio::test]
+async fn s50_flood_of_distinct_well_formed_pem_names_costs_at_most_a_few_fetches() {
+    let s = setup();
+    let svc = s.svc(SnsLayer::new(&[TOPIC]).unwrap());
+    let genuine = s.signer.notification(TOPIC, "m-0", None, "x", STAMP);
+    assert_eq!(
+        svc.clone()
+            .oneshot(request("Notification", genuine))
+            .await
+            .unwrap()
+            .0,
+        200
+    );
+    for n in 0..100 {
+        let body = s
+            .signer
+            .notification(TOPIC, &format!("m-{n}"), None, "x", STAMP);
+        let mut json: serde_json::Value = serde_json::from_str(&body).unwrap();
+        json["SigningCertURL"] =
+            format!("https://sns.us-east-2.amazonaws.com/SimpleNotificationService-{n:032x}.pem")
+                .into();
+        let (status, _, _) = svc
+            .clone()
+            .oneshot(request("Notification", json.to_string()))
+            .await
+            .unwrap();
+        assert_eq!(status, 503);
+    }
+    assert!(
+        s.net.take_calls().len() <= 4,
+        "the genuine URL plus at most 3 unknown ones this minute"
+    );
+    // The known URL keeps working during the flood.
+    let genuine = s.signer.notification(TOPIC, "m-after", None, "x", STAMP);
+    assert_eq!(
+        svc.oneshot(request("Notification", genuine))
+            .await
+            .unwrap()
+            .0,
+        200
+    );
 }
