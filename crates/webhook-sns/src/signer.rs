@@ -96,17 +96,7 @@ impl SnsSigner {
                 self.region
             )),
         );
-        self.sign(
-            fields,
-            &[
-                "Message",
-                "MessageId",
-                "Subject",
-                "Timestamp",
-                "TopicArn",
-                "Type",
-            ],
-        )
+        self.sign(fields, crate::verify::NOTIFICATION_KEYS)
     }
 
     /// A signed `SubscriptionConfirmation` (or, with `unsubscribe`, `UnsubscribeConfirmation`)
@@ -136,18 +126,7 @@ impl SnsSigner {
             json!(self.subscribe_url(topic_arn, token)),
         );
         fields.insert("Timestamp".into(), json!(timestamp));
-        self.sign(
-            fields,
-            &[
-                "Message",
-                "MessageId",
-                "SubscribeURL",
-                "Timestamp",
-                "Token",
-                "TopicArn",
-                "Type",
-            ],
-        )
+        self.sign(fields, crate::verify::CONFIRMATION_KEYS)
     }
 
     /// The `SubscribeURL` SNS sends for this topic and token.

@@ -350,23 +350,8 @@ impl Envelope {
 
     fn signed_keys(&self) -> &'static [&'static str] {
         match self.kind {
-            MessageType::Notification => &[
-                "Message",
-                "MessageId",
-                "Subject",
-                "Timestamp",
-                "TopicArn",
-                "Type",
-            ],
-            _ => &[
-                "Message",
-                "MessageId",
-                "SubscribeURL",
-                "Timestamp",
-                "Token",
-                "TopicArn",
-                "Type",
-            ],
+            MessageType::Notification => NOTIFICATION_KEYS,
+            _ => CONFIRMATION_KEYS,
         }
     }
 
@@ -397,6 +382,26 @@ impl Envelope {
             .map_err(|_| Rejection::new(Reason::SignatureMismatch))
     }
 }
+
+/// The signed keys of a Notification, in signing order.
+pub(crate) const NOTIFICATION_KEYS: &[&str] = &[
+    "Message",
+    "MessageId",
+    "Subject",
+    "Timestamp",
+    "TopicArn",
+    "Type",
+];
+/// The signed keys of Subscription- and UnsubscribeConfirmations, in signing order.
+pub(crate) const CONFIRMATION_KEYS: &[&str] = &[
+    "Message",
+    "MessageId",
+    "SubscribeURL",
+    "Timestamp",
+    "Token",
+    "TopicArn",
+    "Type",
+];
 
 /// `key\nvalue\n` for each of `keys` present as a string, in that order: what SNS signs.
 pub(crate) fn string_to_sign(fields: &Map<String, Value>, keys: &[&str]) -> Vec<u8> {
