@@ -79,10 +79,18 @@ fn verify(c: &mut Criterion) {
     });
     // Where the overhead goes: the token's parse and the claims' strict JSON.
     group.bench_function("part_jws_parse", |b| {
-        b.iter(|| webhook_core::jws::CompactJws::parse(black_box(&token)).map(|j| j.require_alg(webhook_core::jws::Alg::Rs256).is_ok()))
+        b.iter(|| {
+            webhook_core::jws::CompactJws::parse(black_box(&token))
+                .map(|j| j.require_alg(webhook_core::jws::Alg::Rs256).is_ok())
+        })
     });
-    let payload = webhook_core::jws::CompactJws::parse(&token).unwrap().payload().to_vec();
-    group.bench_function("part_claims_strict_json", |b| b.iter(|| webhook_core::json::parse_strict_object(black_box(&payload)).is_ok()));
+    let payload = webhook_core::jws::CompactJws::parse(&token)
+        .unwrap()
+        .payload()
+        .to_vec();
+    group.bench_function("part_claims_strict_json", |b| {
+        b.iter(|| webhook_core::json::parse_strict_object(black_box(&payload)).is_ok())
+    });
     // What driving an async call costs here, so the scheme's own overhead can be read off.
     group.bench_function("block_on_empty", |b| {
         b.iter(|| runtime.block_on(async { black_box(1) }))
