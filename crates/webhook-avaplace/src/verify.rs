@@ -23,6 +23,8 @@ pub(crate) const PROVIDER: &str = "avaplace";
 pub(crate) const SECURITY_CODE: &str = "x-messagesecuritycode";
 pub(crate) const TENANT: &str = "x-tenant-id";
 const HINT_PREFIX: &str = "x-userclaim-";
+/// Longest bearer token decoded (B08): gateway tokens are about 1 KiB.
+const MAX_TOKEN: usize = 8 * 1024;
 /// Unsigned hint headers that must agree with the token's claim of the same name.
 const CROSS_CHECKED: [&str; 4] = ["iss", "sub", "client_id", "tid"];
 
@@ -228,6 +230,9 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, Rejection> {
         return Err(Rejection::new(Reason::MalformedHeader)
             .with_detail("authorization scheme is not Bearer"));
     }
+    if token.len() > MAX_TOKEN {
+        return Err(Rejection::new(Reason::MalformedHeader).with_detail("bearer token too long"));
+    }
     Ok(token)
 }
 
@@ -369,6 +374,20 @@ mod tests {
     }
 
     #[test]
+    fn b08_oversized_token_is_malformed_header_before_decoding() {
+        let mut headers = HeaderMap::new();
+        let token = format!("Bearer {}", "a".repeat(100 * 1024));
+        headers.insert("authorization", token.parse().unwrap());
+        assert_eq!(
+            bearer_token(&headers).unwrap_err().reason(),
+            Reason::MalformedHeader
+        );
+        let token = format!("Bearer {}", "a".repeat(MAX_TOKEN));
+        headers.insert("authorization", token.parse().unwrap());
+        assert_eq!(bearer_token(&headers).unwrap().len(), MAX_TOKEN);
+    }
+
+    #[test]
     fn issuer_config_is_strict() {
         assert!(AvaplaceScheme::new("http://idp.example.com", "c").is_err());
         assert!(AvaplaceScheme::new("https://idp.example.com/", "c").is_err());
@@ -385,6 +404,32 @@ mod tests {
         #[test]
         fn path_parser_never_panics(path in "[/a-zA-Z0-9.%-]{0,80}") {
             let _ = parse_path(&path);
+        }
+
+        #[test]
+        fn precheck_never_panics_on_mutated_headers(
+            auth in "[ -~]{0,200}",
+            code in "[ -~]{0,20}",
+            tenant in proptest::collection::vec(any::<u8>(), 0..20),
+            path in "[/a-f0-9-]{0,60}",
+            now in any::<i64>(),
+        ) {
+            let mut scheme = AvaplaceScheme::new("https://idp.example.com", "code").unwrap();
+            scheme.set_audience("me");
+            scheme.add_tenant("t1");
+            let mut headers = HeaderMap::new();
+            if let Ok(value) = http::HeaderValue::from_str(&auth) {
+                headers.insert("authorization", value);
+            }
+            if let Ok(value) = http::HeaderValue::from_str(&code) {
+                headers.insert(SECURITY_CODE, value);
+            }
+            if let Ok(value) = http::HeaderValue::from_bytes(&tenant) {
+                headers.insert(TENANT, value.clone());
+                headers.insert("x-userclaim-sub", value);
+            }
+            let _ = scheme.precheck(&headers, &path, now);
+            let _ = cross_check(&Map::new(), &hints(&headers), &headers);
         }
     }
 }
