@@ -230,6 +230,15 @@ mod tests {
         }
     }
 
+    proptest::proptest! {
+        #[test]
+        fn callback_id_parser_never_panics_and_accepts_only_uuids(query in "[a-zA-Z0-9=&%-]{0,80}") {
+            if let Ok(id) = callback_id(Some(&query)) {
+                proptest::prop_assert_eq!(id.len(), 36);
+            }
+        }
+    }
+
     #[test]
     fn only_https_payload_urls_are_exposed() {
         assert!(is_https_url("https://download.example.com/x.zip"));
