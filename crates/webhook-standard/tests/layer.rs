@@ -198,3 +198,137 @@ async fn h38_non_ascii_header_value_is_malformed_header() {
     let (status, reason, _) = run(StandardLayer::new(NEW).unwrap(), request).await;
     assert_eq!((status, reason), (400, Some(Reason::MalformedHeader)));
 }
+
+#[tokio::test]
+async fn h02_h03_h04_missing_headers_are_400_missing_header() {
+    for name in ["webhook-id", "webhook-timestamp", "webhook-signature"] {
+        let mut request = signed(NEW, "a", NOW, b"{}");
+        request.headers_mut().remove(name);
+        let (status, reason, seen) = run(StandardLayer::new(NEW).unwrap(), request).await;
+        assert_eq!(
+            (status, reason),
+            (400, Some(Reason::MissingHeader)),
+            "{name}"
+        );
+        assert!(seen.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn h17_h18_repeated_headers_are_400_malformed_header() {
+    // A bad signature line followed by the good one, and two different ids.
+    let mut request = signed(NEW, "a", NOW, b"{}");
+    let good = request.headers()["webhook-signature"].clone();
+    request
+        .headers_mut()
+        .insert("webhook-signature", "v1,AAAA".parse().unwrap());
+    request.headers_mut().append("webhook-signature", good);
+    let (status, reason, seen) = run(StandardLayer::new(NEW).unwrap(), request).await;
+    assert_eq!((status, reason), (400, Some(Reason::MalformedHeader)));
+    assert!(seen.is_empty());
+
+    let mut request = signed(NEW, "a", NOW, b"{}");
+    request
+        .headers_mut()
+        .append("webhook-id", "b".parse().unwrap());
+    let (status, reason, seen) = run(StandardLayer::new(NEW).unwrap(), request).await;
+    assert_eq!((status, reason), (400, Some(Reason::MalformedHeader)));
+    assert!(seen.is_empty());
+}
+
+/// The same signed request under `svix-*` header names.
+fn svix(request: Request<Bytes>) -> Request<Bytes> {
+    let (mut parts, body) = request.into_parts();
+    for (from, to) in [
+        ("webhook-id", "svix-id"),
+        ("webhook-timestamp", "svix-timestamp"),
+        ("webhook-signature", "svix-signature"),
+    ] {
+        let value = parts.headers.remove(from).unwrap();
+        parts.headers.insert(to, value);
+    }
+    Request::from_parts(parts, body)
+}
+
+#[tokio::test]
+async fn h19_svix_headers_verify_and_arrive_sensitive() {
+    let layer = StandardLayer::new(NEW).unwrap();
+    let seen_sensitive = Arc::new(Mutex::new(None));
+    let recorder = seen_sensitive.clone();
+    let service = ServiceBuilder::new()
+        .layer(layer.clock(FixedClock::at_unix(NOW as u64)))
+        .service_fn(move |req: Request<VerifiedBody>| {
+            let recorder = recorder.clone();
+            async move {
+                let event = req.extensions().get::<StandardEvent>().cloned();
+                let sensitive = req
+                    .headers()
+                    .get("svix-signature")
+                    .map(http::HeaderValue::is_sensitive);
+                *recorder.lock().unwrap() = Some((event.map(|e| e.id), sensitive));
+                Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+            }
+        });
+    let request = svix(signed(NEW, "msg_svix", NOW, b"{}"));
+    let response = service.oneshot(request.map(Full::new)).await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        seen_sensitive.lock().unwrap().clone(),
+        Some((Some("msg_svix".to_owned()), Some(true)))
+    );
+}
+
+#[tokio::test]
+async fn h19_svix_and_webhook_headers_must_agree() {
+    // Identical values under both names: accepted.
+    let request = signed(NEW, "a", NOW, b"{}");
+    let mut both = svix(request.clone());
+    for (name, value) in request.headers() {
+        both.headers_mut().insert(name, value.clone());
+    }
+    assert_eq!(run(StandardLayer::new(NEW).unwrap(), both).await.0, 200);
+    // A different id under the svix name: refused, never delivered.
+    let mut request = signed(NEW, "a", NOW, b"{}");
+    request
+        .headers_mut()
+        .insert("svix-id", "b".parse().unwrap());
+    let (status, reason, seen) = run(StandardLayer::new(NEW).unwrap(), request).await;
+    assert_eq!((status, reason), (400, Some(Reason::MalformedHeader)));
+    assert!(seen.is_empty());
+}
+
+#[tokio::test]
+async fn h25_h29_negative_and_absurd_timestamps_are_out_of_tolerance() {
+    for timestamp in [i64::MIN, -1, 0, i64::MAX, NOW * 1000] {
+        let request = signed(NEW, "a", timestamp, b"{}");
+        let (status, reason, seen) = run(StandardLayer::new(NEW).unwrap(), request).await;
+        assert_eq!(
+            (status, reason),
+            (401, Some(Reason::TimestampOutOfTolerance)),
+            "{timestamp}"
+        );
+        assert!(seen.is_empty());
+    }
+}
+
+#[tokio::test]
+async fn h39_replay_of_the_same_delivery_is_200_without_a_second_call() {
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let service = ServiceBuilder::new()
+        .layer(
+            StandardLayer::new(NEW)
+                .unwrap()
+                .clock(FixedClock::at_unix(NOW as u64)),
+        )
+        .service_fn(move |_req: Request<VerifiedBody>| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async { Ok::<_, Infallible>(Response::new(Full::new(Bytes::new()))) }
+        });
+    for _ in 0..2 {
+        let request = signed(NEW, "msg_replay", NOW, b"{}").map(Full::new);
+        let response = service.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
