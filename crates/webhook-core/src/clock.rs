@@ -152,6 +152,40 @@ pub fn parse_rfc3339_utc(text: &str) -> Option<i64> {
     Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second)
 }
 
+/// `unix` seconds as `YYYY-MM-DDThh:mm:ss.000Z`, the form SNS and many providers sign (the
+/// inverse of [`parse_rfc3339_utc`] for whole seconds).
+///
+/// ```
+/// use webhook_core::{format_rfc3339_utc, parse_rfc3339_utc};
+/// assert_eq!(format_rfc3339_utc(1_614_265_330), "2021-02-25T15:02:10.000Z");
+/// assert_eq!(parse_rfc3339_utc(&format_rfc3339_utc(951_782_400)), Some(951_782_400));
+/// ```
+#[must_use]
+pub fn format_rfc3339_utc(unix: i64) -> String {
+    let (year, month, day) = civil_from_days(unix.div_euclid(86_400));
+    let second_of_day = unix.rem_euclid(86_400);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.000Z",
+        second_of_day / 3600,
+        second_of_day % 3600 / 60,
+        second_of_day % 60
+    )
+}
+
+/// The proleptic Gregorian date of a day count since 1970-01-01 (inverse of
+/// [`days_from_civil`]).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
 #[must_use]
 pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
@@ -162,4 +196,25 @@ pub fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
     let doy = (153 * mp + 2) / 5 + day - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formatting_round_trips_through_parsing_across_eras() {
+        let mut unix = -62_135_596_800; // 0001-01-01
+        while unix < 253_402_300_799 {
+            let text = format_rfc3339_utc(unix);
+            assert_eq!(parse_rfc3339_utc(&text), Some(unix), "{text}");
+            unix += 86_400 * 37 + 3_599;
+        }
+        assert_eq!(format_rfc3339_utc(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            format_rfc3339_utc(1_700_000_000),
+            "2023-11-14T22:13:20.000Z"
+        );
+        assert_eq!(format_rfc3339_utc(951_782_400), "2000-02-29T00:00:00.000Z");
+    }
 }

@@ -83,8 +83,8 @@ pub use body::{ResponseBody, VerifiedBody};
 pub use clock::FixedClock;
 #[doc(inline)]
 pub use clock::{
-    Clock, SystemClock, days_from_civil, parse_canonical_decimal, parse_rfc3339_utc, unix_seconds,
-    within_window,
+    Clock, SystemClock, days_from_civil, format_rfc3339_utc, parse_canonical_decimal,
+    parse_rfc3339_utc, unix_seconds, within_window,
 };
 #[doc(inline)]
 pub use config::ConfigError;
