@@ -574,3 +574,21 @@ pub async fn play(
     }
     Ok(played)
 }
+
+/// The cases that did not go as expected, one readable line each (empty when all did).
+#[must_use]
+pub fn unexpected(played: &[Played]) -> Vec<String> {
+    played
+        .iter()
+        .filter(|outcome| !outcome.as_expected())
+        .map(|outcome| {
+            format!(
+                "{} {}: expected {}, got {}",
+                outcome.case.provider,
+                outcome.case.name,
+                outcome.case.expected,
+                outcome.observed()
+            )
+        })
+        .collect()
+}
