@@ -211,7 +211,7 @@ impl<S, V: Clone> Layer<S> for WebhookLayer<V> {
     type Service = Webhook<S, V>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        Webhook::new(inner, self.scheme.clone(), self.config.clone())
+        Webhook::new(inner, Arc::new(self.scheme.clone()), self.config.clone())
     }
 }
 

@@ -40,11 +40,12 @@ pub enum Outcome {
 /// The middleware service. See [`WebhookLayer`](crate::WebhookLayer).
 pub struct Webhook<S, V> {
     inner: S,
-    scheme: V,
+    // Shared, so a request costs a reference count rather than a copy of the keys.
+    scheme: Arc<V>,
     config: Arc<Config>,
 }
 
-impl<S: Clone, V: Clone> Clone for Webhook<S, V> {
+impl<S: Clone, V> Clone for Webhook<S, V> {
     fn clone(&self) -> Self {
         Self {
             inner: self.inner.clone(),
@@ -64,7 +65,7 @@ impl<S: fmt::Debug, V: fmt::Debug> fmt::Debug for Webhook<S, V> {
 }
 
 impl<S, V> Webhook<S, V> {
-    pub(crate) const fn new(inner: S, scheme: V, config: Arc<Config>) -> Self {
+    pub(crate) const fn new(inner: S, scheme: Arc<V>, config: Arc<Config>) -> Self {
         Self {
             inner,
             scheme,
@@ -122,7 +123,7 @@ where
 
 async fn handle<S, V, ReqBody, ResBody>(
     mut inner: S,
-    scheme: V,
+    scheme: Arc<V>,
     config: Arc<Config>,
     request: Request<ReqBody>,
 ) -> Result<Response<ResponseBody<ResBody>>, S::Error>
@@ -134,7 +135,7 @@ where
 {
     let provider = scheme.provider();
     let (mut parts, body) = request.into_parts();
-    let bytes = match admit(&scheme, &config, &parts, body).await {
+    let bytes = match admit(&*scheme, &config, &parts, body).await {
         Ok(bytes) => bytes,
         Err(rejection) => return Ok(reject(&config, provider, None, &rejection)),
     };

@@ -276,7 +276,13 @@ pub(crate) fn replay_key(provider: &str, dedup_key: &str) -> String {
 /// headers.append("webhook-id", "a".parse().unwrap());
 /// assert_eq!(single_header(&headers, "webhook-id").unwrap_err().reason(), Reason::MalformedHeader);
 /// ```
-pub fn single_header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, Rejection> {
+///
+/// `name` may be a `&str` or, to skip parsing the name on every request, a `&HeaderName`
+/// constant.
+pub fn single_header<K>(headers: &HeaderMap, name: K) -> Result<&str, Rejection>
+where
+    K: http::header::AsHeaderName + fmt::Display + Copy,
+{
     optional_single_header(headers, name)?.ok_or_else(|| {
         Rejection::new(Reason::MissingHeader).with_detail(format!("{name} is missing"))
     })
@@ -286,10 +292,10 @@ pub fn single_header<'h>(headers: &'h HeaderMap, name: &str) -> Result<&'h str, 
 ///
 /// # Errors
 /// `malformed_header` when repeated or not visible ASCII.
-pub fn optional_single_header<'h>(
-    headers: &'h HeaderMap,
-    name: &str,
-) -> Result<Option<&'h str>, Rejection> {
+pub fn optional_single_header<K>(headers: &HeaderMap, name: K) -> Result<Option<&str>, Rejection>
+where
+    K: http::header::AsHeaderName + fmt::Display + Copy,
+{
     let mut values = headers.get_all(name).iter();
     let Some(value) = values.next() else {
         return Ok(None);

@@ -6,8 +6,8 @@ use std::time::Duration;
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
 use bytes::Bytes;
-use http::HeaderMap;
 use http::request::Parts;
+use http::{HeaderMap, HeaderName};
 use ring::signature::{ED25519, UnparsedPublicKey};
 use webhook_core::{
     ConfigError, HmacSha256Keys, Reason, Rejection, Verdict, Verified, VerifyContext,
@@ -86,9 +86,9 @@ impl StandardScheme {
         body: &Bytes,
         now_unix: i64,
     ) -> Result<Verified<StandardEvent>, Rejection> {
-        let id = header_pair(headers, "webhook-id", "svix-id")?;
-        let timestamp_text = header_pair(headers, "webhook-timestamp", "svix-timestamp")?;
-        let signatures = header_pair(headers, "webhook-signature", "svix-signature")?;
+        let id = header_pair(headers, &WEBHOOK_ID, &SVIX_ID)?;
+        let timestamp_text = header_pair(headers, &WEBHOOK_TIMESTAMP, &SVIX_TIMESTAMP)?;
+        let signatures = header_pair(headers, &WEBHOOK_SIGNATURE, &SVIX_SIGNATURE)?;
         check_id(id)?;
         let timestamp = parse_timestamp(timestamp_text)?;
         let entries = parse_signatures(signatures)?;
@@ -184,11 +184,19 @@ pub(crate) enum Signature {
     V1a(Vec<u8>),
 }
 
+// Parsed once, not on every request.
+const WEBHOOK_ID: HeaderName = HeaderName::from_static("webhook-id");
+const SVIX_ID: HeaderName = HeaderName::from_static("svix-id");
+const WEBHOOK_TIMESTAMP: HeaderName = HeaderName::from_static("webhook-timestamp");
+const SVIX_TIMESTAMP: HeaderName = HeaderName::from_static("svix-timestamp");
+const WEBHOOK_SIGNATURE: HeaderName = HeaderName::from_static("webhook-signature");
+const SVIX_SIGNATURE: HeaderName = HeaderName::from_static("svix-signature");
+
 /// Reads a header that may come under its `webhook-` or `svix-` name; both present must agree.
 fn header_pair<'h>(
     headers: &'h HeaderMap,
-    standard: &str,
-    svix: &str,
+    standard: &HeaderName,
+    svix: &HeaderName,
 ) -> Result<&'h str, Rejection> {
     let first = optional_single_header(headers, standard)?;
     let second = optional_single_header(headers, svix)?;

@@ -1,0 +1,260 @@
+//! `cargo xtask bench-http [--seconds N] [--rounds N]`: the HTTP-level overhead of the layer
+//! (PERFORMANCE.md H1, H2), measured on loopback against a no-op axum server in the same run.
+//!
+//! For each body size (1 KiB, 64 KiB) and round, the bench server runs once as a no-op handler
+//! that reads the body and once with the same handler behind `StandardLayer` (order alternating
+//! between rounds), pinned to CPU 0, while `wrk` (installed with apt-get when missing) drives it
+//! from CPU 1 with one signed request replayed: the layer verifies every request and answers
+//! the repeats from its replay store. Reported per pair: req/s ratio and server CPU per request
+//! (from `/proc/<pid>/stat`); the medians of the paired figures are the result.
+
+use std::error::Error;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use webhook_standard::StandardSigner;
+
+const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const SIZES: [(usize, &str); 2] = [(1024, "1 KiB"), (64 * 1024, "64 KiB")];
+
+/// One measured run.
+#[derive(Clone, Copy, Debug)]
+struct Run {
+    requests_per_second: f64,
+    cpu_micros_per_request: f64,
+}
+
+pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Error>> {
+    let option = |name: &str, default: u64| -> Result<u64, Box<dyn Error>> {
+        match args.iter().position(|arg| arg == name) {
+            Some(at) => Ok(args
+                .get(at + 1)
+                .ok_or(format!("{name} needs a value"))?
+                .parse()?),
+            None => Ok(default),
+        }
+    };
+    let seconds = option("--seconds", 5)?.clamp(1, 30);
+    let rounds = option("--rounds", 3)?.clamp(1, 10);
+    ensure_wrk()?;
+    let root = crate::project_root();
+    let status = Command::new(env!("CARGO"))
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "-p",
+            "example-axum",
+            "--bin",
+            "bench-server",
+        ])
+        .current_dir(&root)
+        .status()?;
+    if !status.success() {
+        return Err("building the bench server failed".into());
+    }
+    let server = root.join("target/release/bench-server");
+    let work = std::env::temp_dir().join(format!("webhook-bench-http-{}", std::process::id()));
+    std::fs::create_dir_all(&work)?;
+
+    println!(
+        "bench-http: {rounds} rounds × {seconds} s per run, wrk -t1 -c32, server on CPU 0, wrk on CPU 1\n"
+    );
+    println!(
+        "{:<7} {:>5} {:>12} {:>12} {:>9} {:>12} {:>12} {:>11}",
+        "size",
+        "round",
+        "noop req/s",
+        "layer req/s",
+        "ratio",
+        "noop µs/req",
+        "layer µs/req",
+        "added µs"
+    );
+    for (size, label) in SIZES {
+        let script = write_script(&work, size)?;
+        let mut ratios = Vec::new();
+        let mut added = Vec::new();
+        for round in 0..rounds {
+            let order: [&str; 2] = if round % 2 == 0 {
+                ["noop", "standard"]
+            } else {
+                ["standard", "noop"]
+            };
+            let mut noop = None;
+            let mut layer = None;
+            for mode in order {
+                let run = measure(&server, mode, &script, seconds)?;
+                if mode == "noop" {
+                    noop = Some(run)
+                } else {
+                    layer = Some(run)
+                }
+            }
+            let (Some(noop), Some(layer)) = (noop, layer) else {
+                continue;
+            };
+            let ratio = layer.requests_per_second / noop.requests_per_second;
+            let extra = layer.cpu_micros_per_request - noop.cpu_micros_per_request;
+            println!(
+                "{label:<7} {:>5} {:>12.0} {:>12.0} {ratio:>9.3} {:>12.2} {:>12.2} {extra:>+11.2}",
+                round + 1,
+                noop.requests_per_second,
+                layer.requests_per_second,
+                noop.cpu_micros_per_request,
+                layer.cpu_micros_per_request,
+            );
+            ratios.push(ratio);
+            added.push(extra);
+        }
+        println!(
+            "{label:<7} median: req/s ratio {:.3}, added server CPU {:+.2} µs/request\n",
+            median(&mut ratios),
+            median(&mut added)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn ensure_wrk() -> Result<(), Box<dyn Error>> {
+    if Command::new("wrk")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok()
+    {
+        return Ok(());
+    }
+    eprintln!("bench-http: installing wrk with apt-get");
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| o.stdout == b"0\n")
+        .unwrap_or(false);
+    let mut install = if root {
+        Command::new("apt-get")
+    } else {
+        let mut c = Command::new("sudo");
+        c.arg("apt-get");
+        c
+    };
+    if !install.args(["install", "-y", "wrk"]).status()?.success() {
+        return Err("could not install wrk (apt-get install -y wrk)".into());
+    }
+    Ok(())
+}
+
+/// A JSON body of exactly `size` bytes, signed now, and the wrk script that replays it.
+fn write_script(dir: &Path, size: usize) -> Result<PathBuf, Box<dyn Error>> {
+    let prefix = r#"{"type":"bench","data":""#;
+    let filler = "x".repeat(size.saturating_sub(prefix.len() + 2));
+    let body = format!("{prefix}{filler}\"}}");
+    let body_path = dir.join(format!("body-{size}.json"));
+    std::fs::write(&body_path, &body)?;
+    let now = webhook_core::unix_seconds(webhook_core::Clock::now(&webhook_core::SystemClock));
+    let signer = StandardSigner::new(SECRET)?;
+    let id = format!("msg_bench_{size}");
+    let signature = signer.signature(&id, now, body.as_bytes());
+    let script = format!(
+        "local f = io.open(\"{}\", \"rb\")\nwrk.body = f:read(\"*a\")\nf:close()\nwrk.method = \"POST\"\n\
+         wrk.headers[\"content-type\"] = \"application/json\"\nwrk.headers[\"webhook-id\"] = \"{id}\"\n\
+         wrk.headers[\"webhook-timestamp\"] = \"{now}\"\nwrk.headers[\"webhook-signature\"] = \"{signature}\"\n",
+        body_path.display()
+    );
+    let path = dir.join(format!("replay-{size}.lua"));
+    std::fs::write(&path, script)?;
+    Ok(path)
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn measure(server: &Path, mode: &str, script: &Path, seconds: u64) -> Result<Run, Box<dyn Error>> {
+    let mut child = Command::new("taskset")
+        .args(["-c", "0"])
+        .arg(server)
+        .args(["--mode", mode, "--secret", SECRET])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = child.stdout.take().ok_or("no server stdout")?;
+    let server_process = Server(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line)?;
+    let addr = line
+        .trim()
+        .strip_prefix("listening on ")
+        .ok_or("bench server did not start")?
+        .to_owned();
+    let url = format!("http://{addr}/webhooks/standard");
+    let pid = server_process.0.id();
+
+    wrk(script, &url, 1)?; // warm-up
+    let before = cpu_ticks(pid)?;
+    let output = wrk(script, &url, seconds)?;
+    let after = cpu_ticks(pid)?;
+    drop(server_process);
+
+    if output.contains("Non-2xx or 3xx responses") || output.contains("Socket errors") {
+        return Err(format!("{mode}: wrk saw failures:\n{output}").into());
+    }
+    let requests: f64 = output
+        .lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("cannot read wrk's request count:\n{output}"))?;
+    let requests_per_second: f64 = output
+        .lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|n| n.trim().parse().ok())
+        .ok_or_else(|| format!("cannot read wrk's rate:\n{output}"))?;
+    let ticks_per_second = 100.0; // Linux USER_HZ
+    let cpu_micros = (after - before) as f64 / ticks_per_second * 1e6;
+    Ok(Run {
+        requests_per_second,
+        cpu_micros_per_request: cpu_micros / requests.max(1.0),
+    })
+}
+
+fn wrk(script: &Path, url: &str, seconds: u64) -> Result<String, Box<dyn Error>> {
+    let output = Command::new("taskset")
+        .args(["-c", "1", "wrk", "-t1", "-c32"])
+        .arg(format!("-d{seconds}s"))
+        .arg("-s")
+        .arg(script)
+        .arg(url)
+        .output()?;
+    if !output.status.success() {
+        return Err(format!("wrk failed: {}", String::from_utf8_lossy(&output.stderr)).into());
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+/// User plus system CPU time of `pid`, in clock ticks.
+fn cpu_ticks(pid: u32) -> Result<u64, Box<dyn Error>> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    let after_name = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest)
+        .ok_or("bad /proc stat")?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let field = |index: usize| -> Result<u64, Box<dyn Error>> {
+        Ok(fields.get(index).ok_or("short /proc stat")?.parse()?)
+    };
+    Ok(field(11)? + field(12)?)
+}
