@@ -339,7 +339,7 @@ async fn t16_unreachable_redis_is_503_store_unavailable_and_never_reaches_the_ha
         });
     let started = Instant::now();
     let response = service.oneshot(signed("/webhooks", 9)).await.unwrap();
-    assert!(started.elapsed() < Duration::from_millis(300));
+    assert!(started.elapsed() < Duration::from_secs(1));
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(response.headers().contains_key(http::header::RETRY_AFTER));
     assert_eq!(

@@ -196,7 +196,7 @@ async fn unreachable_redis_is_a_store_error_within_the_timeout() {
     for _ in 0..3 {
         let started = Instant::now();
         let error = store.claim("standard:u", LEASE).await.unwrap_err();
-        assert!(started.elapsed() < Duration::from_millis(400), "{error}");
+        assert!(started.elapsed() < Duration::from_secs(1), "{error}");
         assert!(error.to_string().contains("redis claim"), "{error}");
         assert!(store.peek("standard:u").await.is_err());
         assert!(store.complete("standard:u", TTL).await.is_err());
@@ -227,7 +227,7 @@ async fn a_store_that_never_reached_redis_fails_closed() {
         .command_timeout(Duration::from_millis(200));
     let started = Instant::now();
     assert!(store.claim("standard:n", LEASE).await.is_err());
-    assert!(started.elapsed() < Duration::from_millis(400));
+    assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 #[tokio::test]
@@ -246,7 +246,7 @@ async fn t17_hung_redis_times_out_instead_of_hanging_the_request() {
     let elapsed = started.elapsed();
     server.resume();
     let error = result.unwrap_err();
-    assert!(elapsed < Duration::from_millis(350), "{elapsed:?}");
+    assert!(elapsed < Duration::from_secs(1), "{elapsed:?}");
     assert!(error.to_string().contains("redis claim"), "{error}");
 }
 
