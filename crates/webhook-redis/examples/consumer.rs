@@ -29,7 +29,7 @@ type Entry = (String, HashMap<String, Vec<u8>>);
 async fn main() -> Result<(), Box<dyn Error>> {
     let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
     // The client's default response timeout is shorter than the 5 s XREADGROUP BLOCK.
-    let config = AsyncConnectionConfig::new().set_response_timeout(Some(Duration::from_secs(10)));
+    let config = AsyncConnectionConfig::new().set_response_timeout(Duration::from_secs(10));
     let mut connection = redis::Client::open(url)?
         .get_multiplexed_async_connection_with_config(&config)
         .await?;
@@ -98,7 +98,7 @@ async fn read(
         return Ok(Vec::new());
     }
     // Reply: [[stream, [[entry id, [field, value, …]], …]]].
-    let streams: Vec<(String, Vec<Entry>)> = redis::from_redis_value(reply)?;
+    let streams: Vec<(String, Vec<Entry>)> = redis::from_redis_value(&reply)?;
     Ok(streams
         .into_iter()
         .flat_map(|(_stream, entries)| entries)

@@ -50,9 +50,11 @@ use tokio::sync::OnceCell;
 pub use store::RedisReplayStore;
 pub use stream::RedisStreamSink;
 
-/// The shared connection, opened on first use. The manager re-opens it after a failure; each
-/// (re)connect and each answer is bounded by `timeout`, and a failed reconnect is retried once
-/// so a command fails fast while Redis is down.
+/// The shared connection, opened on first use (a failed first connect is tried again by the
+/// next command). The manager re-opens it after a failure; each (re)connect and each answer is
+/// bounded by `timeout`, and a failed reconnect is not retried in the background: the next
+/// command starts a new one, so a command fails fast while Redis is down and the first one
+/// after Redis is back reconnects at once.
 async fn connect(
     cell: &OnceCell<ConnectionManager>,
     client: &Client,
@@ -60,12 +62,10 @@ async fn connect(
 ) -> Result<ConnectionManager, RedisError> {
     cell.get_or_try_init(|| async {
         let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1)
-            .set_min_delay(Duration::from_millis(10))
-            .set_max_delay(timeout);
-        ConnectionManager::new_lazy_with_config(client.clone(), config)
+            .set_connection_timeout(timeout)
+            .set_response_timeout(timeout)
+            .set_number_of_retries(0);
+        ConnectionManager::new_with_config(client.clone(), config).await
     })
     .await
     .cloned()
