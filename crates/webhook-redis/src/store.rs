@@ -84,10 +84,24 @@ impl fmt::Debug for RedisReplayStore {
 
 impl RedisReplayStore {
     /// Prefix of every key unless [`prefix`](Self::prefix) says otherwise.
+    ///
+    /// ```
+    /// use webhook_redis::RedisReplayStore;
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let store = RedisReplayStore::new("redis://127.0.0.1/")?;
+    /// assert!(store.key("standard:msg_1").starts_with(RedisReplayStore::DEFAULT_PREFIX));
+    /// # Ok(()) }
+    /// ```
     pub const DEFAULT_PREFIX: &'static str = "webhook:replay:";
 
     /// Time allowed for each Redis command unless
     /// [`command_timeout`](Self::command_timeout) says otherwise: 250 ms.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_redis::RedisReplayStore;
+    /// assert_eq!(RedisReplayStore::DEFAULT_COMMAND_TIMEOUT, Duration::from_millis(250));
+    /// ```
     pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_millis(250);
 
     /// A store for the Redis at `url` (`redis://[user:password@]host[:port][/db]` or

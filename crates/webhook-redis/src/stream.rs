@@ -80,6 +80,12 @@ impl fmt::Debug for RedisStreamSink {
 impl RedisStreamSink {
     /// Time allowed for `XADD` unless [`command_timeout`](Self::command_timeout) says
     /// otherwise: 1 second.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_redis::RedisStreamSink;
+    /// assert_eq!(RedisStreamSink::DEFAULT_COMMAND_TIMEOUT, Duration::from_secs(1));
+    /// ```
     pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
 
     /// A sink appending to the stream named `stream` in the Redis at `url`. Nothing is sent
