@@ -9,6 +9,7 @@
 //! | --- | --- | --- |
 //! | `autoflex` | [`autoflex`] | Autoflex10 (callback id, payload fetched with your token; plus the client) |
 //! | `avaplace` | [`avaplace`] | ASOL AVAplace MessageGateway (RS256 bearer JWT, OIDC/JWKS) |
+//! | `redis` | [`redis`] | not a provider: the shared Redis replay store and the Redis Streams sink |
 //! | `ricloud` | [`ricloud`] | Reincubate ricloud (timestamped HMAC-SHA256) |
 //! | `shipmondo` | [`shipmondo`] | Shipmondo (HS256 JWS body) |
 //! | `sns` | [`sns`] | AWS SNS HTTPS subscriptions (RSA SigV1/SigV2, pinned certificate URLs, confirmations) |
@@ -56,6 +57,13 @@ pub use webhook_autoflex as autoflex;
 #[cfg(feature = "avaplace")]
 #[doc(inline)]
 pub use webhook_avaplace as avaplace;
+
+/// Redis: [`RedisReplayStore`](webhook_redis::RedisReplayStore), the replay store shared by
+/// every instance, and [`RedisStreamSink`](webhook_redis::RedisStreamSink), which appends
+/// verified events to a Redis Stream.
+#[cfg(feature = "redis")]
+#[doc(inline)]
+pub use webhook_redis as redis;
 
 /// Reincubate ricloud: `Ricloud-Signature: t=..,s=..` over `"<t>.<body>"`.
 #[cfg(feature = "ricloud")]
