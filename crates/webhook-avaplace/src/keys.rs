@@ -46,9 +46,16 @@ pub(crate) fn discovery_url(issuer: &str) -> String {
 pub(crate) async fn key_set(
     cx: &VerifyContext,
     issuer: &str,
+    discovery: &str,
     freshness: Freshness,
 ) -> Result<Arc<KeySet>, Rejection> {
-    let discovery_request = FetchRequest::get(discovery_url(issuer)).max_bytes(DISCOVERY_CAP);
+    if freshness == Freshness::Cached {
+        let cached = cx.cached_document::<String>(discovery);
+        if let Some(keys) = cached.and_then(|jwks_uri| cx.cached_document::<KeySet>(&jwks_uri)) {
+            return Ok(keys);
+        }
+    }
+    let discovery_request = FetchRequest::get(discovery).max_bytes(DISCOVERY_CAP);
     let jwks_uri: Arc<String> = cx
         .document(discovery_request, Freshness::Cached, |r| {
             parse_discovery(&r, issuer)

@@ -17,7 +17,7 @@ use webhook_core::{
 };
 
 use crate::event::AvaplaceEvent;
-use crate::keys::key_set;
+use crate::keys::{discovery_url, key_set};
 
 pub(crate) const PROVIDER: &str = "avaplace";
 pub(crate) const SECURITY_CODE: &str = "x-messagesecuritycode";
@@ -32,6 +32,7 @@ const CROSS_CHECKED: [&str; 4] = ["iss", "sub", "client_id", "tid"];
 #[derive(Clone)]
 pub struct AvaplaceScheme {
     issuer: String,
+    discovery: String,
     audience: Option<String>,
     security_codes: Vec<Secret>,
     tenants: Option<Vec<String>>,
@@ -75,6 +76,7 @@ impl AvaplaceScheme {
         }
         let mut scheme = Self {
             issuer: issuer.to_owned(),
+            discovery: discovery_url(issuer),
             audience: None,
             security_codes: Vec::new(),
             tenants: None,
@@ -188,10 +190,10 @@ impl VerifyWebhook for AvaplaceScheme {
         let (jws, claims, message) =
             self.precheck(&parts.headers, parts.uri.path(), cx.unix_now())?;
         let kid = jws.kid();
-        let mut keys = key_set(cx, &self.issuer, Freshness::Cached).await?;
+        let mut keys = key_set(cx, &self.issuer, &self.discovery, Freshness::Cached).await?;
         if keys.candidates(kid).next().is_none() {
             // A rotated-in key: one refetch, granted only outside the cooldown.
-            keys = key_set(cx, &self.issuer, Freshness::Refresh).await?;
+            keys = key_set(cx, &self.issuer, &self.discovery, Freshness::Refresh).await?;
         }
         if !keys.candidates(kid).any(|key| jws.verify_rs256(key)) {
             return Err(Rejection::new(Reason::SignatureMismatch)

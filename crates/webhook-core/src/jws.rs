@@ -27,6 +27,7 @@ use std::fmt;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::signature::{self, RsaPublicKeyComponents};
+use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::secret::HmacSha256Keys;
@@ -76,7 +77,7 @@ impl Alg {
 #[derive(Clone)]
 pub struct CompactJws<'t> {
     signing_input: &'t str,
-    header: Map<String, Value>,
+    header: JoseHeader,
     payload: Vec<u8>,
     signature: Vec<u8>,
 }
@@ -87,6 +88,43 @@ impl fmt::Debug for CompactJws<'_> {
             .field("alg", &self.alg())
             .field("kid", &self.kid())
             .finish_non_exhaustive()
+    }
+}
+
+/// The JOSE header members this verifier acts on. Members it does not know are skipped; a
+/// known member given twice is malformed (serde refuses duplicate fields), so `{"alg":"HS256",
+/// "alg":"none"}` cannot be read two ways. Key-naming members count when present at all, even
+/// as `null`.
+#[derive(Clone, Debug, Default, Deserialize)]
+struct JoseHeader {
+    #[serde(default)]
+    alg: Option<Value>,
+    #[serde(default)]
+    kid: Option<Value>,
+    #[serde(default, deserialize_with = "present")]
+    jku: bool,
+    #[serde(default, deserialize_with = "present")]
+    x5u: bool,
+    #[serde(default, deserialize_with = "present")]
+    jwk: bool,
+    #[serde(default, deserialize_with = "present")]
+    x5c: bool,
+    #[serde(default, deserialize_with = "present")]
+    crit: bool,
+}
+
+fn present<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    serde::de::IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+impl JoseHeader {
+    fn parse(bytes: &[u8]) -> Result<Self, JwsError> {
+        let malformed = JwsError::Malformed("header is not a JSON object");
+        // serde_json would also read a struct from an array: only an object is a header.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(malformed);
+        }
+        serde_json::from_slice(bytes).map_err(|_| malformed)
     }
 }
 
@@ -111,8 +149,7 @@ impl<'t> CompactJws<'t> {
         let payload = decode(payload_b64).ok_or(JwsError::Malformed("payload is not base64url"))?;
         let signature =
             decode(signature_b64).ok_or(JwsError::Malformed("signature is not base64url"))?;
-        let header = crate::json::parse_strict_object(&header_bytes)
-            .map_err(|_| JwsError::Malformed("header is not a JSON object"))?;
+        let header = JoseHeader::parse(&header_bytes)?;
         let signing_input = token
             .get(..header_b64.len() + 1 + payload_b64.len())
             .ok_or(JwsError::Malformed("signing input"))?;
@@ -130,21 +167,19 @@ impl<'t> CompactJws<'t> {
     /// # Errors
     /// [`JwsError::Unacceptable`].
     pub fn require_alg(&self, alg: Alg) -> Result<(), JwsError> {
+        let header = &self.header;
         if self.alg() != Some(alg.name()) {
             return Err(JwsError::Unacceptable("algorithm not allowed"));
         }
-        if ["jku", "x5u", "jwk", "x5c"]
-            .iter()
-            .any(|k| self.header.contains_key(*k))
-        {
+        if header.jku || header.x5u || header.jwk || header.x5c {
             return Err(JwsError::Unacceptable("header names a key"));
         }
-        if self.header.contains_key("crit") {
+        if header.crit {
             return Err(JwsError::Unacceptable(
                 "critical header extension not understood",
             ));
         }
-        if self.header.get("kid").is_some_and(|kid| !kid.is_string()) {
+        if header.kid.as_ref().is_some_and(|kid| !kid.is_string()) {
             return Err(JwsError::Unacceptable("kid is not a string"));
         }
         Ok(())
@@ -153,19 +188,13 @@ impl<'t> CompactJws<'t> {
     /// The header's `alg`, if a string.
     #[must_use]
     pub fn alg(&self) -> Option<&str> {
-        self.header.get("alg").and_then(Value::as_str)
+        self.header.alg.as_ref().and_then(Value::as_str)
     }
 
     /// The header's `kid`, if a string.
     #[must_use]
     pub fn kid(&self) -> Option<&str> {
-        self.header.get("kid").and_then(Value::as_str)
-    }
-
-    /// The whole header.
-    #[must_use]
-    pub const fn header(&self) -> &Map<String, Value> {
-        &self.header
+        self.header.kid.as_ref().and_then(Value::as_str)
     }
 
     /// The decoded payload bytes (not yet trusted until a verify call succeeded).

@@ -253,6 +253,24 @@ impl KeyCache {
         }
     }
 
+    /// The cached document for `url` when it can be used as is (fresh, or within the refetch
+    /// cooldown), without building a request: the hot path of schemes whose keys are cached.
+    /// `None` means "call [`get`](Self::get)".
+    #[must_use]
+    pub fn cached<T: Send + Sync + 'static>(&self, url: &str) -> Option<Arc<T>> {
+        let slots = lock(&self.slots);
+        let slot = slots.get(url)?;
+        let mut state = lock(&slot.state);
+        let now = Instant::now();
+        match self.decide::<T>(&state, Freshness::Cached, now) {
+            Decision::Use(doc) => {
+                state.last_used = Some(now);
+                Some(doc)
+            }
+            Decision::Fail(_) | Decision::Fetch => None,
+        }
+    }
+
     fn decide<T: Send + Sync + 'static>(
         &self,
         state: &SlotState,

@@ -242,6 +242,13 @@ impl VerifyContext {
         self.keys.get(&*self.fetch, request, freshness, parse).await
     }
 
+    /// The cached document for `url` when usable without fetching (see
+    /// [`KeyCache::cached`]); `None` means "call [`document`](Self::document)".
+    #[must_use]
+    pub fn cached_document<T: Send + Sync + 'static>(&self, url: &str) -> Option<Arc<T>> {
+        self.keys.cached(url)
+    }
+
     /// Whether the delivery with this de-duplication key already completed, for schemes that
     /// must avoid costly work (a payload fetch) for a repeat. Only ask with a value the sender
     /// cannot choose freely, or after cheap checks.
