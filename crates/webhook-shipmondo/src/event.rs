@@ -1,6 +1,6 @@
 //! [`ShipmondoEvent`]: the verified message, inserted into the request extensions.
 
-use http::HeaderMap;
+use http::{HeaderMap, HeaderName};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -44,6 +44,13 @@ impl ShipmondoEvent {
     }
 }
 
+// Parsed once, not on every request.
+const RESOURCE_TYPE: HeaderName = HeaderName::from_static("smd-resource-type");
+const RESOURCE_ID: HeaderName = HeaderName::from_static("smd-resource-id");
+const WEBHOOK_ID: HeaderName = HeaderName::from_static("smd-webhook-id");
+const ACTION: HeaderName = HeaderName::from_static("smd-action");
+const USER: HeaderName = HeaderName::from_static("smd-user");
+
 /// The unsigned `SMD-*` headers, as sent (non-ASCII values are dropped).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
@@ -62,18 +69,18 @@ pub struct SmdHints {
 
 impl SmdHints {
     pub(crate) fn from_headers(headers: &HeaderMap) -> Self {
-        let get = |name: &str| {
+        let get = |name: &HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned)
         };
         Self {
-            resource_type: get("smd-resource-type"),
-            resource_id: get("smd-resource-id"),
-            webhook_id: get("smd-webhook-id"),
-            action: get("smd-action"),
-            user: get("smd-user"),
+            resource_type: get(&RESOURCE_TYPE),
+            resource_id: get(&RESOURCE_ID),
+            webhook_id: get(&WEBHOOK_ID),
+            action: get(&ACTION),
+            user: get(&USER),
         }
     }
 

@@ -13,7 +13,7 @@
 //! | claims are an object, or a JSON string holding one | `malformed_body` (400) |
 //! | `exp`/`nbf`, if present, integers and in range | `token_invalid` (401) |
 //! | `url` claim equals the configured `endpoint_url` | `claim_mismatch` (401) |
-//! | the same token not delivered before (SHA-256 of the JWS) | duplicate: `200` without calling the inner service |
+//! | the same token not delivered before (keyed by its verified HMAC, which covers the whole signing input) | duplicate: `200` without calling the inner service |
 //!
 //! There is no timestamp in this scheme: only TLS and the replay store stop replays, and two
 //! legitimately identical messages are one delivery. Shipmondo expects exactly `200` within

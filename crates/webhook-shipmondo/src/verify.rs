@@ -5,9 +5,9 @@ use std::fmt;
 use bytes::Bytes;
 use http::HeaderMap;
 use http::request::Parts;
-use ring::digest;
+use serde::Deserialize;
 use serde_json::{Map, Value};
-use webhook_core::json::{parse_strict, parse_strict_object};
+use webhook_core::json::{Scalar, parse_members, parse_strict, parse_strict_object};
 use webhook_core::jws::{Alg, CompactJws, JwsError, check_time_claims};
 use webhook_core::{
     ConfigError, HmacSha256Keys, Reason, Rejection, Verdict, Verified, VerifyContext, VerifyWebhook,
@@ -20,6 +20,13 @@ pub(crate) const PROVIDER: &str = "shipmondo";
 const MAX_HEADER_SEGMENT: usize = 8 * 1024;
 /// Leeway for `exp`/`nbf`, which Shipmondo does not send but which are enforced if present.
 const TIME_LEEWAY_SECS: u64 = 30;
+
+/// The unsigned body `{"data": "<JWS>"}`.
+#[derive(Deserialize)]
+struct Envelope<'a> {
+    #[serde(borrow, default)]
+    data: Option<Scalar<'a>>,
+}
 
 /// The Shipmondo verifier: webhook keys and the endpoint URL the `url` claim must name.
 /// Built through [`ShipmondoLayer`](crate::ShipmondoLayer).
@@ -73,9 +80,11 @@ impl ShipmondoScheme {
         now_unix: i64,
     ) -> Result<Verified<ShipmondoEvent>, Rejection> {
         let malformed = |why: String| Rejection::new(Reason::MalformedBody).with_detail(why);
-        let envelope = parse_strict_object(body)
+        // The envelope is not signed: all of it must be JSON, and its one member is read
+        // without building a tree (and refused if repeated).
+        let envelope: Envelope<'_> = parse_members(body)
             .map_err(|e| malformed(format!("body is not a JSON object: {e}")))?;
-        let Some(Value::String(token)) = envelope.get("data") else {
+        let Some(Scalar::Str(token)) = envelope.data else {
             return Err(malformed("`data` is not a string".into()));
         };
         if token
@@ -85,35 +94,37 @@ impl ShipmondoScheme {
         {
             return Err(malformed("JOSE header segment too large".into()));
         }
-        let jws = CompactJws::parse(token).map_err(|e| malformed(e.to_string()))?;
+        let jws = CompactJws::parse(&token).map_err(|e| malformed(e.to_string()))?;
         jws.require_alg(Alg::Hs256).map_err(token_invalid)?;
         let matched = jws
             .verify_hs256(&self.keys)
             .ok_or_else(|| Rejection::new(Reason::SignatureMismatch))?;
-        let claims = decode_claims(jws.payload())?;
+        let mut claims = decode_claims(jws.payload())?;
         check_time_claims(&claims, now_unix, TIME_LEEWAY_SECS, false).map_err(token_invalid)?;
-        let url = claims.get("url").and_then(Value::as_str).map(str::to_owned);
+        let mut take_text = |name: &str| match claims.remove(name) {
+            Some(Value::String(text)) => Some(text),
+            _ => None,
+        };
+        let url = take_text("url");
         if let Some(expected) = &self.endpoint_url
             && url.as_deref() != Some(expected.as_str())
         {
             return Err(Rejection::new(Reason::ClaimMismatch)
                 .with_detail("`url` claim differs from the configured endpoint_url"));
         }
-        let webhook = claims
-            .get("webhook")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned();
-        let data = claims.get("data").cloned().unwrap_or(Value::Null);
+        let webhook = take_text("webhook").unwrap_or_default();
+        let data = claims.remove("data").unwrap_or(Value::Null);
         let hints = SmdHints::from_headers(headers);
         let hints_consistent = hints.consistent_with(&data);
-        let digest = hex(digest::digest(&digest::SHA256, token.as_bytes()).as_ref());
-        let event =
-            ShipmondoEvent::new(webhook.clone(), url, data, matched, hints, hints_consistent);
+        // The token's signature is the HMAC-SHA256 of its signing input, already checked: the
+        // same message yields the same key, with no second pass over a large body.
+        let dedup = token.rsplit('.').next().unwrap_or_default().to_owned();
+        let event_type = webhook.clone();
+        let event = ShipmondoEvent::new(webhook, url, data, matched, hints, hints_consistent);
         Ok(Verified::new(PROVIDER, event)
-            .id(&digest)
-            .dedup_on(digest)
-            .event_type(webhook)
+            .id(&dedup)
+            .dedup_on(dedup)
+            .event_type(event_type)
             .matched_key(matched))
     }
 }
@@ -151,10 +162,6 @@ pub(crate) fn decode_claims(payload: &[u8]) -> Result<Map<String, Value>, Reject
 
 fn token_invalid(error: JwsError) -> Rejection {
     Rejection::new(Reason::TokenInvalid).with_detail(error.to_string())
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]
