@@ -1,11 +1,12 @@
 //! Project tasks: `cargo xtask conformance [--vectors DIR]...`, `cargo xtask ci`,
-//! `cargo xtask bench-http [--seconds N] [--rounds N]`.
+//! `cargo xtask bench [--rounds N] [--seconds S]`, `cargo xtask bench-http [--seconds N] [--rounds N]`.
 
 use std::env;
 use std::error::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod bench;
 mod bench_http;
 mod ci;
 mod conformance;
@@ -25,10 +26,11 @@ fn try_main() -> Result<ExitCode, Box<dyn Error>> {
     match args.first().map(String::as_str) {
         Some("conformance") => conformance::main(args.get(1..).unwrap_or_default()),
         Some("ci") => ci::main(),
+        Some("bench") => bench::main(args.get(1..).unwrap_or_default()),
         Some("bench-http") => bench_http::main(args.get(1..).unwrap_or_default()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <conformance [--vectors DIR]... | ci | bench-http [--seconds N] [--rounds N]>"
+                "usage: cargo xtask <conformance [--vectors DIR]... | ci | bench [--rounds N] [--seconds S] | bench-http [--seconds N] [--rounds N]>"
             );
             Ok(ExitCode::from(2))
         }
