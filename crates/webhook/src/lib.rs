@@ -13,6 +13,15 @@
 //! | `shipmondo` | [`shipmondo`] | Shipmondo (HS256 JWS body) |
 //! | `sns` | [`sns`] | AWS SNS HTTPS subscriptions (RSA SigV1/SigV2, pinned certificate URLs, confirmations) |
 //! | `standard` | [`standard`] | Standard Webhooks (Svix, Clerk, Resend, OpenAI, …) |
+//! | `custom` | [`custom`] | a configurable HMAC scheme (header, prefix, encoding, template, timestamp header) |
+//! | `discord` | [`discord`] | Discord interactions (Ed25519; PING answered after verification) |
+//! | `github` | [`github`] | GitHub (`X-Hub-Signature-256`) |
+//! | `gitlab` | [`gitlab`] | GitLab (`X-Gitlab-Token` shared token) |
+//! | `shopify` | [`shopify`] | Shopify (`X-Shopify-Hmac-Sha256`) |
+//! | `slack` | [`slack`] | Slack (`v0=` over `v0:{ts}:{body}`; `url_verification` answered after verification) |
+//! | `stripe` | [`stripe`] | Stripe (`Stripe-Signature: t=..,v1=..`) |
+//! | `twilio` | [`twilio`] | Twilio (HMAC-SHA1 over the configured public URL and sorted form params) |
+//! | `zoom` | [`zoom`] | Zoom (`v0=` over `v0:{ts}:{body}`; `endpoint.url_validation` answered after verification) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
 //! re-exported at the top level from `webhook-core`.
@@ -76,3 +85,48 @@ pub use webhook_sns as sns;
 #[cfg(feature = "standard")]
 #[doc(inline)]
 pub use webhook_standard as standard;
+
+/// A configurable HMAC scheme (header, prefix, encoding, template, timestamp header).
+#[cfg(feature = "custom")]
+#[doc(inline)]
+pub use webhook_providers::custom;
+
+/// Discord interactions (Ed25519; PING answered after verification).
+#[cfg(feature = "discord")]
+#[doc(inline)]
+pub use webhook_providers::discord;
+
+/// GitHub (`X-Hub-Signature-256`).
+#[cfg(feature = "github")]
+#[doc(inline)]
+pub use webhook_providers::github;
+
+/// GitLab (`X-Gitlab-Token` shared token).
+#[cfg(feature = "gitlab")]
+#[doc(inline)]
+pub use webhook_providers::gitlab;
+
+/// Shopify (`X-Shopify-Hmac-Sha256`).
+#[cfg(feature = "shopify")]
+#[doc(inline)]
+pub use webhook_providers::shopify;
+
+/// Slack (`v0=` over `v0:{ts}:{body}`; `url_verification` answered after verification).
+#[cfg(feature = "slack")]
+#[doc(inline)]
+pub use webhook_providers::slack;
+
+/// Stripe (`Stripe-Signature: t=..,v1=..`).
+#[cfg(feature = "stripe")]
+#[doc(inline)]
+pub use webhook_providers::stripe;
+
+/// Twilio (HMAC-SHA1 over the configured public URL and sorted form params).
+#[cfg(feature = "twilio")]
+#[doc(inline)]
+pub use webhook_providers::twilio;
+
+/// Zoom (`v0=` over `v0:{ts}:{body}`; `endpoint.url_validation` answered after verification).
+#[cfg(feature = "zoom")]
+#[doc(inline)]
+pub use webhook_providers::zoom;

@@ -1,0 +1,71 @@
+//! Webhook verification for many providers as tower middleware, each a thin declaration over
+//! the scheme patterns of [`webhook_core::patterns`].
+//!
+//! Every provider is a module behind its own cargo feature (`full` for all) with a `…Layer`
+//! (the generic [`WebhookLayer`](webhook_core::WebhookLayer) with the provider's scheme, and
+//! the same knobs: `body_limit`, `clock`, `replay_store`, …), a typed `…Event` (delivery id,
+//! event type, signed timestamp, matched key, the exact payload and `json()`), and with
+//! `test-util` a `…Signer` for offline tests.
+//!
+//! | feature | module | scheme | de-duplicated on |
+//! | --- | --- | --- | --- |
+//! | `github` | [`github`] | `X-Hub-Signature-256: sha256=<hex>` over the body | SHA-256 of the body (the delivery id is unsigned) |
+//! | `stripe` | [`stripe`] | `Stripe-Signature: t=..,v1=..` over `"{t}.{body}"`, 300 s | the signed event `id` |
+//! | `slack` | [`slack`] | `X-Slack-Signature: v0=<hex>` over `v0:{ts}:{body}`, 300 s; `url_verification` answered | the signed `event_id` (Events API); none for forms |
+//! | `shopify` | [`shopify`] | `X-Shopify-Hmac-Sha256: <base64>` over the body | SHA-256 of the body |
+//! | `zoom` | [`zoom`] | `x-zm-signature: v0=<hex>` over `v0:{ts}:{body}`, 300 s; `endpoint.url_validation` answered | SHA-256 of the body |
+//! | `gitlab` | [`gitlab`] | `X-Gitlab-Token` shared token | `Idempotency-Key` |
+//! | `twilio` | [`twilio`] | `X-Twilio-Signature`: HMAC-SHA1 over the configured public URL and sorted form params | SHA-256 of URL and body |
+//! | `discord` | [`discord`] | Ed25519 over `X-Signature-Timestamp ‖ body`, 300 s; PING answered | the signed interaction `id` |
+//! | `custom` | [`custom`] | any header HMAC: name, prefix, encoding, template, timestamp header | SHA-256 of the body |
+//!
+//! Handshake answers (Slack's challenge, Discord's PONG, Zoom's `encryptedToken`) are sent only
+//! after the request verified, and never reach the inner service.
+#![cfg_attr(
+    feature = "github",
+    doc = r#"
+```
+use http::{Request, Response, StatusCode};
+use tower::{ServiceBuilder, ServiceExt};
+use webhook_core::VerifiedBody;
+use webhook_providers::github::{GithubEvent, GithubLayer, GithubSigner};
+
+# #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+let service = ServiceBuilder::new()
+    .layer(GithubLayer::new("It's a Secret to Everybody")?)
+    .service_fn(|req: Request<VerifiedBody>| async move {
+        let id = req.extensions().get::<GithubEvent>().and_then(|e| e.id.clone());
+        Ok::<_, std::convert::Infallible>(Response::new(id.unwrap_or_default()))
+    });
+let request = GithubSigner::new("It's a Secret to Everybody")
+    .request("/hooks/github", "ping", "72d3162e", "Hello, World!")?;
+let response = service.oneshot(request.map(http_body_util::Full::new)).await?;
+assert_eq!(response.status(), StatusCode::OK);
+# Ok(()) }
+```
+"#
+)]
+#![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+#[allow(unused_macros, unused_imports, dead_code)]
+mod common;
+
+#[cfg(feature = "custom")]
+pub mod custom;
+#[cfg(feature = "discord")]
+pub mod discord;
+#[cfg(feature = "github")]
+pub mod github;
+#[cfg(feature = "gitlab")]
+pub mod gitlab;
+#[cfg(feature = "shopify")]
+pub mod shopify;
+#[cfg(feature = "slack")]
+pub mod slack;
+#[cfg(feature = "stripe")]
+pub mod stripe;
+#[cfg(feature = "twilio")]
+pub mod twilio;
+#[cfg(feature = "zoom")]
+pub mod zoom;
