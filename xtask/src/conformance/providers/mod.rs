@@ -6,16 +6,34 @@ use super::harness::{CaseService, World};
 
 mod autoflex;
 mod avaplace;
+mod custom;
+mod discord;
+mod github;
+mod gitlab;
 mod ricloud;
 mod shipmondo;
+mod shopify;
+mod slack;
 mod sns;
 mod standard;
+mod stripe;
+mod twilio;
+mod zoom;
 
 /// Builds the case service for `provider`; an unknown provider is an error, never a skip.
 pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<CaseService, String> {
     match provider {
         "autoflex" => autoflex::build(config, world),
         "avaplace" => avaplace::build(config, world),
+        "custom" => custom::build(config, world),
+        "discord" => discord::build(config, world),
+        "github" => github::build(config, world),
+        "gitlab" => gitlab::build(config, world),
+        "shopify" => shopify::build(config, world),
+        "slack" => slack::build(config, world),
+        "stripe" => stripe::build(config, world),
+        "twilio" => twilio::build(config, world),
+        "zoom" => zoom::build(config, world),
         "ricloud" => ricloud::build(config, world),
         "shipmondo" => shipmondo::build(config, world),
         "sns" => sns::build(config, world),

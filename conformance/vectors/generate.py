@@ -1,0 +1,407 @@
+#!/usr/bin/env python3
+"""Writes the provider vectors of this folder (github.json, stripe.json, ...).
+
+An independent re-implementation of each provider's signing, in Python's standard library
+(plus `cryptography` for Ed25519), so the Rust layers are checked against a second reading of
+the provider docs. Run from this folder: `python3 generate.py`. Secrets and keys are TEST ONLY.
+"""
+import base64
+import hashlib
+import hmac
+import json
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives import serialization
+
+NOW = 1795341600  # 2026-11-22T10:00:00Z
+NOW_TEXT = "2026-11-22T10:00:00Z"
+HOST = "https://hooks.example.com"
+
+
+def rfc3339(unix):
+    import datetime
+    return datetime.datetime.fromtimestamp(unix, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def mac(secret, message, digest=hashlib.sha256):
+    return hmac.new(secret.encode(), message if isinstance(message, bytes) else message.encode(), digest).digest()
+
+
+def hexmac(secret, message):
+    return mac(secret, message).hex()
+
+
+def b64(raw):
+    return base64.b64encode(raw).decode()
+
+
+def req(headers, body, expect, uri="/hook", method="POST", inner_status=None, provider_path=None):
+    r = {"method": method, "uri": HOST + uri, "headers": headers, "body": body, "expect": expect}
+    if inner_status is not None:
+        r["inner_status"] = inner_status
+    return r
+
+
+def accept(event=None):
+    e = {"verdict": "accept", "status": 200, "reason": None}
+    if event is not None:
+        e["event"] = event
+    return e
+
+
+def reject(reason):
+    status = {"missing_header": 400, "malformed_header": 400, "malformed_body": 400,
+              "signature_mismatch": 401, "timestamp_out_of_tolerance": 401,
+              "method_not_allowed": 405, "body_too_large": 413}[reason]
+    return {"verdict": "reject", "status": status, "reason": reason}
+
+
+def duplicate():
+    return {"verdict": "duplicate", "status": 200, "reason": None}
+
+
+def respond(body=None):
+    e = {"verdict": "respond", "status": 200, "reason": None}
+    if body is not None:
+        e["body"] = body
+    return e
+
+
+def case(provider, name, description, config, requests, now=NOW):
+    return {"id": f"{provider}/{name}", "provider": provider, "description": description,
+            "now": rfc3339(now), "config": config, "remote": {}, "requests": requests}
+
+
+def flip_hex(text):
+    last = text[-1]
+    return text[:-1] + ("0" if last != "0" else "1")
+
+
+def write(provider, cases):
+    with open(f"{provider}.json", "w") as f:
+        json.dump({"cases": cases}, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+
+
+# ---------------------------------------------------------------- GitHub
+def github():
+    p = "github"
+    secret = "It's a Secret to Everybody"
+    published = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17"
+    assert "sha256=" + hexmac(secret, "Hello, World!") == published
+    cfg = {"secrets": [secret]}
+    body = '{"zen":"Keep it logically awesome.","hook_id":12345678}'
+    sig = "sha256=" + hexmac(secret, body)
+    h = lambda s, d="72d3162e-cc78-11e3-81ab-4c9367dc0958": [["Content-Type", "application/json"], ["X-GitHub-Event", "ping"], ["X-GitHub-Delivery", d], ["X-Hub-Signature-256", s]]
+    c = [
+        case(p, "published-example", "GitHub's documented example: secret \"It's a Secret to Everybody\", payload \"Hello, World!\".", cfg,
+             [req(h(published), "Hello, World!", accept({"id": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "event_type": "ping", "matched_key": 0, "timestamp": None}))]),
+        case(p, "upper-case-hex", "The published MAC in upper-case hex still verifies.", cfg,
+             [req(h("sha256=" + published[7:].upper()), "Hello, World!", accept())]),
+        case(p, "forged-one-digit", "Published example with the MAC's last hex digit changed.", cfg,
+             [req(h(flip_hex(published)), "Hello, World!", reject("signature_mismatch"))]),
+        case(p, "body-changed", "Published MAC, body with a trailing newline.", cfg,
+             [req(h(published), "Hello, World!\n", reject("signature_mismatch"))]),
+        case(p, "wrong-secret", "Signed with another secret.", cfg,
+             [req(h("sha256=" + hexmac("guess", body)), body, reject("signature_mismatch"))]),
+        case(p, "missing-signature", "No X-Hub-Signature-256.", cfg,
+             [req(h(sig)[:3], body, reject("missing_header"))]),
+        case(p, "legacy-sha1-only", "Only the legacy SHA-1 X-Hub-Signature: not accepted (H56).", cfg,
+             [req(h(sig)[:3] + [["X-Hub-Signature", "sha1=" + hmac.new(secret.encode(), body.encode(), hashlib.sha1).hexdigest()]], body, reject("missing_header"))]),
+        case(p, "sha1-prefix", "The SHA-256 MAC under a `sha1=` label: labels are exact.", cfg,
+             [req(h("sha1=" + sig[7:]), body, reject("signature_mismatch"))]),
+        case(p, "not-hex", "Signature is not hex.", cfg,
+             [req(h("sha256=zz" + sig[9:]), body, reject("malformed_header"))]),
+        case(p, "truncated", "First 8 hex digits of the MAC only.", cfg,
+             [req(h(sig[:15]), body, reject("signature_mismatch"))]),
+        case(p, "repeated-header", "X-Hub-Signature-256 twice (first wrong, second right).", cfg,
+             [req(h("sha256=" + "0" * 64) + [["X-Hub-Signature-256", sig]], body, reject("malformed_header"))]),
+        case(p, "rotated-secret", "Two secrets configured; signed with the second (old) one.", {"secrets": ["new-secret-2026", secret]},
+             [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "replay-with-new-delivery-id", "The same signed body twice with different unsigned delivery ids: duplicate (H57).", cfg,
+             [req(h(sig), body, accept()), req(h(sig, "ffffffff-0000-0000-0000-000000000000"), body, duplicate())]),
+        case(p, "inner-failure-releases", "Inner service answers 500; GitHub's redelivery is processed.", cfg,
+             [req(h(sig), body, {"verdict": "accept", "status": 500, "reason": None}, inner_status=500), req(h(sig), body, accept())]),
+        case(p, "get-refused", "GET is not a delivery.", cfg,
+             [req(h(sig), "", reject("method_not_allowed"), method="GET")]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Stripe
+def stripe():
+    p = "stripe"
+    secret = "whsec_test_5WbX5kEWLlfzsGNjH64I8lOOqUB6e8FH"
+    old = "whsec_test_oldoldoldoldoldoldoldoldoldold"
+    cfg = {"secrets": [secret], "tolerance_secs": 300}
+    body = '{\n  "id": "evt_1NG8Du2eZvKYlo2CUI79vXWy",\n  "object": "event",\n  "api_version": "2022-11-15",\n  "created": 1795341590,\n  "type": "invoice.paid"\n}'
+    def sig(t, s=secret, b=body):
+        return f"t={t},v1={hexmac(s, f'{t}.{b}')}"
+    h = lambda v: [["Content-Type", "application/json; charset=utf-8"], ["Stripe-Signature", v]]
+    t = NOW - 10
+    ev = {"id": "evt_1NG8Du2eZvKYlo2CUI79vXWy", "event_type": "invoice.paid", "timestamp": t, "matched_key": 0}
+    good = sig(t)
+    c = [
+        case(p, "valid", "Event signed like Stripe (documented header format t=..,v1=..), 10 s old.", cfg, [req(h(good), body, accept(ev))]),
+        case(p, "valid-with-v0", "Stripe's documented shape with a test-mode v0 entry next to v1: v0 is ignored.", cfg,
+             [req(h(good + ",v0=" + "6ffbb59b2300aae63f272406069a9788598b792a944a07aba816edb039989a39"), body, accept())]),
+        case(p, "rotation-two-v1", "During a secret roll Stripe sends two v1; the valid one is last.", {"secrets": [secret, old], "tolerance_secs": 300},
+             [req(h(f"t={t},v1={'0' * 64},v1={hexmac(old, f'{t}.{body}')}"), body, accept({"matched_key": 1}))]),
+        case(p, "boundary-300s", "Exactly 300 s old: accepted (inclusive).", cfg, [req(h(sig(NOW - 300)), body, accept())]),
+        case(p, "stale-301s", "301 s old.", cfg, [req(h(sig(NOW - 301)), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "future-301s", "301 s in the future (Stripe's SDK would accept; we bound both ways).", cfg, [req(h(sig(NOW + 301)), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "forged", "MAC's last digit changed.", cfg, [req(h(flip_hex(good)), body, reject("signature_mismatch"))]),
+        case(p, "timestamp-changed", "Valid MAC, t moved by one second.", cfg, [req(h(good.replace(f"t={t}", f"t={t + 1}")), body, reject("signature_mismatch"))]),
+        case(p, "only-v0", "Only a v0 signature (H52).", cfg, [req(h(good.replace("v1=", "v0=")), body, reject("signature_mismatch"))]),
+        case(p, "t-repeated", "t twice with different values (H51).", cfg, [req(h(f"t={t},{good}"), body, reject("malformed_header"))]),
+        case(p, "spaces", "Optional whitespace after the comma (H53).", cfg, [req(h(good.replace(",", ", ")), body, reject("malformed_header"))]),
+        case(p, "t-junk", "t=<ts>abc (H54).", cfg, [req(h(good.replace(f"t={t}", f"t={t}abc")), body, reject("malformed_header"))]),
+        case(p, "missing", "No Stripe-Signature.", cfg, [req([["Content-Type", "application/json"]], body, reject("missing_header"))]),
+        case(p, "no-id", "Authentic body without an id.", cfg,
+             [req(h(sig(t, b='{"object":"event"}')), '{"object":"event"}', reject("malformed_body"))]),
+        case(p, "retry-new-t-is-duplicate", "Stripe retries the same event with a new t: duplicate on the signed id.", cfg,
+             [req(h(good), body, accept()), req(h(sig(t + 5)), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Slack
+def slack():
+    p = "slack"
+    secret = "8f742231b10e8888abcd99yyyzzz85a5"
+    cfg = {"secrets": [secret], "tolerance_secs": 300}
+    def sig(ts, b, s=secret):
+        return "v0=" + hexmac(s, f"v0:{ts}:{b}")
+    def h(ts, b, s=None, ct="application/json"):
+        return [["Content-Type", ct], ["X-Slack-Request-Timestamp", str(ts)], ["X-Slack-Signature", s if s is not None else sig(ts, b)]]
+    t = NOW - 5
+    event = '{"token":"XXYYZZ","team_id":"T123ABC456","api_app_id":"A123ABC456","event":{"type":"app_mention","user":"U123ABC456","text":"hi","ts":"1515449522.000016","channel":"C123ABC456"},"type":"event_callback","event_id":"Ev123ABC456","event_time":1795341595}'
+    challenge = '{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}'
+    # The form body of Slack's documented example (slash command).
+    form = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebbot&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    c = [
+        case(p, "event-callback", "Events API callback signed over v0:{ts}:{body}.", cfg,
+             [req(h(t, event), event, accept({"id": "Ev123ABC456", "event_type": "app_mention", "timestamp": t, "matched_key": 0}))]),
+        case(p, "slash-command-documented-body", "Slack's documented slash-command form body and example secret, signed at now-5.", cfg,
+             [req(h(t, form, ct="application/x-www-form-urlencoded"), form, accept({"id": None, "event_type": "/webbot"}))]),
+        case(p, "upper-case-hex", "Upper-case hex after v0= (H55).", cfg,
+             [req(h(t, event, "v0=" + sig(t, event)[3:].upper()), event, accept())]),
+        case(p, "v1-label", "The valid MAC under v1= (H55).", cfg,
+             [req(h(t, event, "v1=" + sig(t, event)[3:]), event, reject("signature_mismatch"))]),
+        case(p, "url-verification-after-signature", "The url_verification handshake is answered with the challenge, after verification.", cfg,
+             [req(h(t, challenge), challenge, respond("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"))]),
+        case(p, "url-verification-forged", "An unsigned url_verification is refused, never answered.", cfg,
+             [req(h(t, challenge, sig(t, challenge, "guess")), challenge, reject("signature_mismatch"))]),
+        case(p, "stale-301s", "Signed 301 s ago.", cfg, [req(h(NOW - 301, event), event, reject("timestamp_out_of_tolerance"))]),
+        case(p, "future-301s", "Signed 301 s ahead.", cfg, [req(h(NOW + 301, event), event, reject("timestamp_out_of_tolerance"))]),
+        case(p, "timestamp-swapped", "Valid MAC for another timestamp.", cfg,
+             [req(h(t, event, sig(t - 1, event)), event, reject("signature_mismatch"))]),
+        case(p, "timestamp-not-decimal", "X-Slack-Request-Timestamp with a leading zero.", cfg,
+             [req([["Content-Type", "application/json"], ["X-Slack-Request-Timestamp", "0" + str(t)], ["X-Slack-Signature", sig(t, event)]], event, reject("malformed_header"))]),
+        case(p, "missing-timestamp", "No X-Slack-Request-Timestamp.", cfg,
+             [req([["Content-Type", "application/json"], ["X-Slack-Signature", sig(t, event)]], event, reject("missing_header"))]),
+        case(p, "signature-not-hex", "v0= followed by non-hex.", cfg,
+             [req(h(t, event, "v0=" + "g" * 64), event, reject("malformed_header"))]),
+        case(p, "rotated-secret", "Two signing secrets; signed with the second.", {"secrets": ["new-signing-secret-9c1d", secret], "tolerance_secs": 300},
+             [req(h(t, event), event, accept({"matched_key": 1}))]),
+        case(p, "retry-is-duplicate", "Slack retries the same event_id with a new timestamp and X-Slack-Retry-Num.", cfg,
+             [req(h(t, event), event, accept()), req(h(t + 60, event) + [["X-Slack-Retry-Num", "1"]], event, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Shopify
+def shopify():
+    p = "shopify"
+    secret = "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"
+    old = "shpss_old_c0ffee"
+    cfg = {"secrets": [secret]}
+    body = '{"id":820982911946154508,"email":"jon@example.com","total_price":"403.00"}'
+    sig = b64(mac(secret, body))
+    h = lambda s, i="b54557e4-bdd9-4b37-8a5f-bf7d70bcd043": [["Content-Type", "application/json"], ["X-Shopify-Topic", "orders/create"], ["X-Shopify-Webhook-Id", i], ["X-Shopify-Hmac-Sha256", s]]
+    c = [
+        case(p, "valid", "Base64 HMAC-SHA256 of the raw body.", cfg,
+             [req(h(sig), body, accept({"id": "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043", "event_type": "orders/create", "matched_key": 0}))]),
+        case(p, "forged", "Signed with another secret.", cfg, [req(h(b64(mac("guess", body))), body, reject("signature_mismatch"))]),
+        case(p, "hex-instead-of-base64", "The right MAC written in hex: not base64 of 32 bytes.", cfg,
+             [req(h(mac(secret, body).hex()), body, reject("signature_mismatch"))]),
+        case(p, "url-safe-alphabet", "Base64url alphabet is refused.", cfg,
+             [req(h(sig.replace("+", "-").replace("/", "_") if ("+" in sig or "/" in sig) else sig[:-2] + "-="), body, reject("malformed_header"))]),
+        case(p, "missing", "No X-Shopify-Hmac-Sha256.", cfg, [req(h(sig)[:3], body, reject("missing_header"))]),
+        case(p, "rotation", "Old and new client secret during Shopify's rotation hour; signed with the old one.", {"secrets": [secret, old]},
+             [req(h(b64(mac(old, body))), body, accept({"matched_key": 1}))]),
+        case(p, "replay-new-webhook-id", "Captured body replayed with a new unsigned webhook id: duplicate.", cfg,
+             [req(h(sig), body, accept()), req(h(sig, "00000000-0000-0000-0000-000000000000"), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Zoom
+def zoom():
+    p = "zoom"
+    secret = "zoom-secret-token-7f1e2d3c"
+    cfg = {"secrets": [secret], "tolerance_secs": 300}
+    t = NOW - 3
+    body = '{"event":"meeting.started","payload":{"account_id":"D8cJuqWVQ623CI4Q8yQK0Q","object":{"id":"85229137498","topic":"Standup"}},"event_ts":1795341597000}'
+    validation = '{"payload":{"plainToken":"qgg8vlvZRS6UYooatFL8Aw"},"event_ts":1795341597000,"event":"endpoint.url_validation"}'
+    def sig(ts, b, s=secret):
+        return "v0=" + hexmac(s, f"v0:{ts}:{b}")
+    h = lambda ts, b, s=None: [["Content-Type", "application/json"], ["x-zm-request-timestamp", str(ts)], ["x-zm-signature", s if s is not None else sig(ts, b)]]
+    answer = json.dumps({"encryptedToken": hexmac(secret, "qgg8vlvZRS6UYooatFL8Aw"), "plainToken": "qgg8vlvZRS6UYooatFL8Aw"}, separators=(",", ":"))
+    c = [
+        case(p, "valid", "Event signed over v0:{ts}:{body}.", cfg,
+             [req(h(t, body), body, accept({"event_type": "meeting.started", "timestamp": t, "matched_key": 0}))]),
+        case(p, "url-validation", "endpoint.url_validation answered with the HMAC of plainToken, after verification.", cfg,
+             [req(h(t, validation), validation, respond(answer))]),
+        case(p, "url-validation-forged", "An unsigned url_validation never gets a MAC back.", cfg,
+             [req(h(t, validation, sig(t, validation, "guess")), validation, reject("signature_mismatch"))]),
+        case(p, "stale", "Signed 301 s ago.", cfg, [req(h(NOW - 301, body), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "forged", "Signed with another secret.", cfg, [req(h(t, body, sig(t, body, "guess")), body, reject("signature_mismatch"))]),
+        case(p, "missing-timestamp", "No x-zm-request-timestamp.", cfg,
+             [req([["Content-Type", "application/json"], ["x-zm-signature", sig(t, body)]], body, reject("missing_header"))]),
+        case(p, "millisecond-timestamp", "A millisecond timestamp in the header is far in the future (H29).", cfg,
+             [req(h(t * 1000, body), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "not-json", "Authentic but not a JSON object.", cfg, [req(h(t, "[1]"), "[1]", reject("malformed_body"))]),
+        case(p, "rotation", "Two secret tokens; signed with the second.", {"secrets": ["zoom-new-token", secret], "tolerance_secs": 300},
+             [req(h(t, body), body, accept({"matched_key": 1}))]),
+        case(p, "duplicate", "The same signed body redelivered.", cfg,
+             [req(h(t, body), body, accept()), req(h(t + 1, body), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- GitLab
+def gitlab():
+    p = "gitlab"
+    token = "gl-webhook-token-5b2c8e1f"
+    cfg = {"tokens": [token]}
+    body = '{"object_kind":"push","ref":"refs/heads/main","checkout_sha":"da1560886d4f094c3e6c9ef40349f7d38b5d27d7"}'
+    h = lambda tok, key="9f1c2b3a-6d7e-4f80-9a1b-2c3d4e5f6a7b": [["Content-Type", "application/json"], ["X-Gitlab-Event", "Push Hook"], ["Idempotency-Key", key], ["X-Gitlab-Token", tok]]
+    c = [
+        case(p, "valid", "The configured secret token.", cfg,
+             [req(h(token), body, accept({"id": "9f1c2b3a-6d7e-4f80-9a1b-2c3d4e5f6a7b", "event_type": "Push Hook", "matched_key": 0, "timestamp": None}))]),
+        case(p, "wrong-token", "Another token.", cfg, [req(h("gl-webhook-token-5b2c8e1e"), body, reject("signature_mismatch"))]),
+        case(p, "prefix-of-token", "A prefix of the token.", cfg, [req(h(token[:-1]), body, reject("signature_mismatch"))]),
+        case(p, "missing", "No X-Gitlab-Token.", cfg, [req(h(token)[:3], body, reject("missing_header"))]),
+        case(p, "repeated", "X-Gitlab-Token twice.", cfg, [req(h(token) + [["X-Gitlab-Token", token]], body, reject("malformed_header"))]),
+        case(p, "rotation", "Two tokens; the second sent.", {"tokens": ["gl-new-token", token]}, [req(h(token), body, accept({"matched_key": 1}))]),
+        case(p, "retry-is-duplicate", "GitLab retries with the same Idempotency-Key.", cfg,
+             [req(h(token), body, accept()), req(h(token), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Twilio
+def twilio():
+    p = "twilio"
+    token = "12345"
+    base = "https://mycompany.com"
+    cfg = {"auth_tokens": [token], "public_base": base}
+    params = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+12349013030"), ("Digits", "1234"), ("From", "+12349013030"), ("To", "+18005551212")]
+    from urllib.parse import urlencode, quote
+    form = urlencode(params)
+    def sig(path, pairs, tok=token):
+        s = base + path + "".join(k + v for k, v in sorted(pairs))
+        return b64(hmac.new(tok.encode(), s.encode(), hashlib.sha1).digest())
+    published = "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+    assert sig("/myapp.php?foo=1&bar=2", params) == published
+    ct = ["Content-Type", "application/x-www-form-urlencoded"]
+    def r(path, headers, body, expect):
+        return {"method": "POST", "uri": "https://internal-lb.local:8443" + path, "headers": headers, "body": body, "expect": expect}
+    json_body = '{"MessageSid":"SM1","MessageStatus":"delivered"}'
+    digest = hashlib.sha256(json_body.encode()).hexdigest()
+    json_path = f"/status?bodySHA256={digest}"
+    c = [
+        case(p, "published-example", "Twilio's documented example (token 12345, https://mycompany.com/myapp.php?foo=1&bar=2); the request reached us on an internal host: the configured public base is what counts.", cfg,
+             [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published]], form, accept({"matched_key": 0}))]),
+        case(p, "param-changed", "Published signature, Digits changed.", cfg,
+             [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published]], form.replace("1234", "1235"), reject("signature_mismatch"))]),
+        case(p, "query-changed", "Published signature, another query string.", cfg,
+             [r("/myapp.php?foo=1&bar=3", [ct, ["X-Twilio-Signature", published]], form, reject("signature_mismatch"))]),
+        case(p, "wrong-public-base", "Signed for https://mycompany.com; configured for another host.", {"auth_tokens": [token], "public_base": "https://other.example.com"},
+             [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published]], form, reject("signature_mismatch"))]),
+        case(p, "not-base64", "Signature is not base64.", cfg,
+             [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", "!!" + published[2:]]], form, reject("malformed_header"))]),
+        case(p, "missing", "No X-Twilio-Signature.", cfg, [r("/myapp.php?foo=1&bar=2", [ct], form, reject("missing_header"))]),
+        case(p, "secondary-token", "Primary and secondary auth tokens; signed with the secondary.", {"auth_tokens": ["primary-token-0001", token], "public_base": base},
+             [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published]], form, accept({"matched_key": 1}))]),
+        case(p, "json-body-sha256", "JSON webhook: URL carries bodySHA256, the signature covers the URL only.", cfg,
+             [r(json_path, [["Content-Type", "application/json"], ["X-Twilio-Signature", sig(json_path, [])]], json_body, accept())]),
+        case(p, "json-body-tampered", "JSON webhook with the body changed: bodySHA256 no longer matches.", cfg,
+             [r(json_path, [["Content-Type", "application/json"], ["X-Twilio-Signature", sig(json_path, [])]], json_body.replace("delivered", "failed"), reject("signature_mismatch"))]),
+        case(p, "duplicate", "The same signed request twice.", cfg,
+             [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published]], form, accept()),
+              r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published], ["I-Twilio-Idempotency-Token", "other"]], form, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Discord
+def discord():
+    p = "discord"
+    key = Ed25519PrivateKey.from_private_bytes(bytes([0x42] * 32))
+    pub = key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+    other = Ed25519PrivateKey.from_private_bytes(bytes([0x24] * 32))
+    other_pub = other.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw).hex()
+    cfg = {"public_keys": [pub], "tolerance_secs": 300}
+    t = NOW - 2
+    def sig(ts, b, k=key):
+        return k.sign((str(ts) + b).encode()).hex()
+    h = lambda ts, b, s=None: [["Content-Type", "application/json"], ["X-Signature-Timestamp", str(ts)], ["X-Signature-Ed25519", s if s is not None else sig(ts, b)]]
+    ping = '{"application_id":"11","id":"1200000000000000001","token":"tok","type":1,"user":{"id":"53908232506183680"},"version":1}'
+    command = '{"application_id":"11","id":"1200000000000000002","token":"tok","type":2,"data":{"id":"7","name":"hello","type":1},"version":1}'
+    c = [
+        case(p, "ping-after-verification", "A signed PING is answered {\"type\":1} by the layer.", cfg,
+             [req(h(t, ping), ping, respond('{"type":1}'))]),
+        case(p, "ping-unsigned-probe", "Discord's deliberate invalid-signature probe: 401, never a PONG (E20).", cfg,
+             [req(h(t, ping, "0" * 128), ping, reject("signature_mismatch"))]),
+        case(p, "command", "A signed application command.", cfg,
+             [req(h(t, command), command, accept({"id": "1200000000000000002", "event_type": "application_command", "timestamp": t, "matched_key": 0}))]),
+        case(p, "upper-case-hex", "Upper-case hex signature (E05).", cfg,
+             [req(h(t, command, sig(t, command).upper()), command, accept())]),
+        case(p, "other-key", "Signed by another key (E13).", cfg,
+             [req(h(t, command, sig(t, command, other)), command, reject("signature_mismatch"))]),
+        case(p, "other-timestamp", "Valid signature, header timestamp differs (E09).", cfg,
+             [req(h(t + 1, command, sig(t, command)), command, reject("signature_mismatch"))]),
+        case(p, "short-signature", "126 hex characters (E04).", cfg,
+             [req(h(t, command, sig(t, command)[:126]), command, reject("malformed_header"))]),
+        case(p, "stale", "Signed 301 s ago (E11).", cfg, [req(h(NOW - 301, command), command, reject("timestamp_out_of_tolerance"))]),
+        case(p, "timestamp-plus", "Timestamp with a + sign (E31).", cfg,
+             [req(h("+" + str(t), command, sig(t, command)), command, reject("malformed_header"))]),
+        case(p, "missing-signature", "No X-Signature-Ed25519 (E03).", cfg,
+             [req(h(t, command)[:2], command, reject("missing_header"))]),
+        case(p, "rotation", "Two public keys; signed by the second (E23).", {"public_keys": [other_pub, pub], "tolerance_secs": 300},
+             [req(h(t, command), command, accept({"matched_key": 1}))]),
+        case(p, "replay", "The same interaction twice (E22).", cfg,
+             [req(h(t, command), command, accept()), req(h(t, command), command, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- custom
+def custom():
+    p = "custom"
+    secret = "acme-signing-secret-31c4"
+    cfg = {"header": "x-acme-signature", "digest": "sha256", "prefix": "v1=", "encoding": "base64",
+           "template": "{timestamp}.{body}", "timestamp_header": "x-acme-timestamp", "tolerance_secs": 300,
+           "secrets": [secret], "id_header": "x-acme-delivery"}
+    body = '{"event":"order.paid","order":42}'
+    t = NOW - 1
+    sig = lambda ts, b=body, s=secret: "v1=" + b64(mac(s, f"{ts}.{b}"))
+    h = lambda ts, s: [["Content-Type", "application/json"], ["x-acme-delivery", "d-1"], ["x-acme-timestamp", str(ts)], ["x-acme-signature", s]]
+    typeform_cfg = {"header": "typeform-signature", "prefix": "sha256=", "encoding": "base64", "secrets": ["typeform-secret"]}
+    tf_body = '{"event_id":"01HX","event_type":"form_response"}'
+    c = [
+        case(p, "valid", "A templated, timestamped base64 HMAC.", cfg,
+             [req(h(t, sig(t)), body, accept({"id": "d-1", "timestamp": t, "matched_key": 0}))]),
+        case(p, "stale", "301 s old.", cfg, [req(h(NOW - 301, sig(NOW - 301)), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h(t, sig(t, s="guess")), body, reject("signature_mismatch"))]),
+        case(p, "wrong-prefix", "v2= instead of v1=.", cfg, [req(h(t, sig(t).replace("v1=", "v2=")), body, reject("signature_mismatch"))]),
+        case(p, "typeform-shape", "Typeform's scheme as a custom config: sha256=<base64> over the body.", typeform_cfg,
+             [req([["Content-Type", "application/json"], ["Typeform-Signature", "sha256=" + b64(mac("typeform-secret", tf_body))]], tf_body, accept())]),
+    ]
+    write(p, c)
+
+
+for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom):
+    f()
