@@ -1,8 +1,8 @@
 //! A configurable HMAC scheme for providers without a module: header name, prefix, encoding,
 //! signed-content template, optional timestamp header and tolerance, all of
-//! [`HeaderHmac`](webhook_core::patterns::HeaderHmac).
+//! [`HeaderHmac`].
 //!
-//! Checks and reasons are those of [`HeaderHmac`](webhook_core::patterns::HeaderHmac): the
+//! Checks and reasons are those of [`HeaderHmac`]: the
 //! signature (and timestamp) header present once and bounded, the timestamp canonical and
 //! within the tolerance, the prefix exact, the encoding strict, the MAC under one configured
 //! secret in constant time. Deliveries are de-duplicated on the SHA-256 of the body (no signed

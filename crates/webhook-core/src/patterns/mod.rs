@@ -9,10 +9,10 @@
 //! | plain shared tokens compared in constant time | [`SharedTokens`] | GitLab |
 //! | handshake answers, sent only after verification | [`handshake`] | Slack, Discord, Zoom |
 //!
-//! Every comparison is constant-time ([`constant_time_eq`](crate::constant_time_eq) on
+//! Every comparison is constant-time ([`constant_time_eq`] on
 //! equal-length decoded bytes, or *ring*'s own verification); headers are read once
 //! ([`single_header`](crate::single_header)) and bounded in length before they are decoded; every
-//! failure is a [`Rejection`](crate::Rejection) with one of the stable reasons.
+//! failure is a [`Rejection`] with one of the stable reasons.
 //!
 //! A custom HMAC scheme (header name, prefix, encoding, signed-content template, optional
 //! timestamp header and tolerance):
