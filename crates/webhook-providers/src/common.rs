@@ -165,3 +165,53 @@ macro_rules! provider_layer_type {
     };
 }
 pub(crate) use provider_layer_type;
+
+/// A JSON object with its (optional) id and type fields.
+pub(crate) type IdAndType = (Map<String, Value>, Option<String>, Option<String>);
+
+/// The signed JSON body's id and type fields (both optional, both bounded).
+pub(crate) fn json_id_and_type(
+    body: &Bytes,
+    id_key: &str,
+    type_key: &str,
+) -> Result<IdAndType, Rejection> {
+    let object = json_object(body)?;
+    let id = short_text(&object, id_key)?.filter(|id| !id.is_empty());
+    let kind = short_text(&object, type_key)?;
+    Ok((object, id, kind))
+}
+
+/// A required id: `malformed_body` when absent.
+pub(crate) fn required(id: Option<String>, what: &str) -> Result<String, Rejection> {
+    id.ok_or_else(|| {
+        Rejection::new(Reason::MalformedBody).with_detail(format!("body has no `{what}`"))
+    })
+}
+
+/// Declares a test signer holding HMAC keys of one digest.
+macro_rules! hmac_signer {
+    ($(#[$doc:meta])* $name:ident, $digest:expr) => {
+        $(#[$doc])*
+        #[cfg(feature = "test-util")]
+        #[derive(Debug)]
+        pub struct $name {
+            keys: ::webhook_core::patterns::HmacKeys,
+        }
+
+        #[cfg(feature = "test-util")]
+        impl $name {
+            /// A signer for this secret.
+            #[must_use]
+            pub fn new(secret: &str) -> Self {
+                let mut keys = ::webhook_core::patterns::HmacKeys::new($digest);
+                keys.push(secret);
+                Self { keys }
+            }
+
+            fn mac(&self, parts: &[&[u8]]) -> Vec<u8> {
+                self.keys.sign(0, parts).unwrap_or_default()
+            }
+        }
+    };
+}
+pub(crate) use hmac_signer;

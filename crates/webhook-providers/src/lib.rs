@@ -17,6 +17,15 @@
 //! | `gitlab` | [`gitlab`] | `X-Gitlab-Token` shared token | `Idempotency-Key` |
 //! | `twilio` | [`twilio`] | `X-Twilio-Signature`: HMAC-SHA1 over the configured public URL and sorted form params | SHA-256 of URL and body |
 //! | `discord` | [`discord`] | Ed25519 over `X-Signature-Timestamp ‖ body`, 300 s; PING answered | the signed interaction `id` |
+//! | `linear` | [`linear`] | `Linear-Signature: <hex>` over the body; signed `webhookTimestamp` within 60 s | SHA-256 of the body |
+//! | `square` | [`square`] | `x-square-hmacsha256-signature: <base64>` over the configured notification URL and the body | the signed `event_id` |
+//! | `mailgun` | [`mailgun`] | hex HMAC of `timestamp ‖ token` inside the JSON body (the event data is not signed) | the signed `token` |
+//! | `paddle` | [`paddle`] | `Paddle-Signature: ts=..;h1=..` over `"{ts}:{body}"`, 5 s | the signed `event_id` |
+//! | `typeform` | [`typeform`] | `Typeform-Signature: sha256=<base64>` over the body | the signed `event_id` |
+//! | `calendly` | [`calendly`] | `Calendly-Webhook-Signature: t=..,v1=..` over `"{t}.{body}"`, 180 s | SHA-256 of the body |
+//! | `intercom` | [`intercom`] | `X-Hub-Signature: sha1=<hex>` (HMAC-SHA1) over the body | the signed notification `id` |
+//! | `mux` | [`mux`] | `Mux-Signature: t=..,v1=..` over `"{t}.{body}"`, 300 s | the signed event `id` |
+//! | `sentry` | [`sentry`] | `Sentry-Hook-Signature: <hex>` over the body | SHA-256 of the body |
 //! | `custom` | [`custom`] | any header HMAC: name, prefix, encoding, template, timestamp header | SHA-256 of the body |
 //!
 //! Handshake answers (Slack's challenge, Discord's PONG, Zoom's `encryptedToken`) are sent only
@@ -51,6 +60,8 @@ assert_eq!(response.status(), StatusCode::OK);
 #[allow(unused_macros, unused_imports, dead_code)]
 mod common;
 
+#[cfg(feature = "calendly")]
+pub mod calendly;
 #[cfg(feature = "custom")]
 pub mod custom;
 #[cfg(feature = "discord")]
@@ -59,13 +70,29 @@ pub mod discord;
 pub mod github;
 #[cfg(feature = "gitlab")]
 pub mod gitlab;
+#[cfg(feature = "intercom")]
+pub mod intercom;
+#[cfg(feature = "linear")]
+pub mod linear;
+#[cfg(feature = "mailgun")]
+pub mod mailgun;
+#[cfg(feature = "mux")]
+pub mod mux;
+#[cfg(feature = "paddle")]
+pub mod paddle;
+#[cfg(feature = "sentry")]
+pub mod sentry;
 #[cfg(feature = "shopify")]
 pub mod shopify;
 #[cfg(feature = "slack")]
 pub mod slack;
+#[cfg(feature = "square")]
+pub mod square;
 #[cfg(feature = "stripe")]
 pub mod stripe;
 #[cfg(feature = "twilio")]
 pub mod twilio;
+#[cfg(feature = "typeform")]
+pub mod typeform;
 #[cfg(feature = "zoom")]
 pub mod zoom;

@@ -22,6 +22,15 @@
 //! | `stripe` | [`stripe`] | Stripe (`Stripe-Signature: t=..,v1=..`) |
 //! | `twilio` | [`twilio`] | Twilio (HMAC-SHA1 over the configured public URL and sorted form params) |
 //! | `zoom` | [`zoom`] | Zoom (`v0=` over `v0:{ts}:{body}`; `endpoint.url_validation` answered after verification) |
+//! | `linear` | [`linear`] | Linear (`Linear-Signature` over the body; signed `webhookTimestamp`) |
+//! | `square` | [`square`] | Square (`x-square-hmacsha256-signature` over the configured notification URL and body) |
+//! | `mailgun` | [`mailgun`] | Mailgun (HMAC of timestamp and token inside the JSON body) |
+//! | `paddle` | [`paddle`] | Paddle Billing (`Paddle-Signature: ts=..;h1=..`) |
+//! | `typeform` | [`typeform`] | Typeform (`Typeform-Signature: sha256=<base64>`) |
+//! | `calendly` | [`calendly`] | Calendly (`Calendly-Webhook-Signature: t=..,v1=..`) |
+//! | `intercom` | [`intercom`] | Intercom (`X-Hub-Signature: sha1=<hex>`, HMAC-SHA1) |
+//! | `mux` | [`mux`] | Mux (`Mux-Signature: t=..,v1=..`) |
+//! | `sentry` | [`sentry`] | Sentry integration platform (`Sentry-Hook-Signature` over the body) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
 //! re-exported at the top level from `webhook-core`.
@@ -130,3 +139,48 @@ pub use webhook_providers::twilio;
 #[cfg(feature = "zoom")]
 #[doc(inline)]
 pub use webhook_providers::zoom;
+
+/// Linear (`Linear-Signature` over the body; signed `webhookTimestamp`).
+#[cfg(feature = "linear")]
+#[doc(inline)]
+pub use webhook_providers::linear;
+
+/// Square (`x-square-hmacsha256-signature` over the configured notification URL and body).
+#[cfg(feature = "square")]
+#[doc(inline)]
+pub use webhook_providers::square;
+
+/// Mailgun (HMAC of timestamp and token inside the JSON body).
+#[cfg(feature = "mailgun")]
+#[doc(inline)]
+pub use webhook_providers::mailgun;
+
+/// Paddle Billing (`Paddle-Signature: ts=..;h1=..`).
+#[cfg(feature = "paddle")]
+#[doc(inline)]
+pub use webhook_providers::paddle;
+
+/// Typeform (`Typeform-Signature: sha256=<base64>`).
+#[cfg(feature = "typeform")]
+#[doc(inline)]
+pub use webhook_providers::typeform;
+
+/// Calendly (`Calendly-Webhook-Signature: t=..,v1=..`).
+#[cfg(feature = "calendly")]
+#[doc(inline)]
+pub use webhook_providers::calendly;
+
+/// Intercom (`X-Hub-Signature: sha1=<hex>`, HMAC-SHA1).
+#[cfg(feature = "intercom")]
+#[doc(inline)]
+pub use webhook_providers::intercom;
+
+/// Mux (`Mux-Signature: t=..,v1=..`).
+#[cfg(feature = "mux")]
+#[doc(inline)]
+pub use webhook_providers::mux;
+
+/// Sentry integration platform (`Sentry-Hook-Signature` over the body).
+#[cfg(feature = "sentry")]
+#[doc(inline)]
+pub use webhook_providers::sentry;

@@ -42,6 +42,9 @@ use crate::rejection::{Reason, Rejection};
 pub struct TimestampedHmac {
     header: HeaderName,
     label: String,
+    timestamp_key: String,
+    separator: char,
+    joiner: String,
     tolerance: Duration,
     keys: HmacKeys,
 }
@@ -61,9 +64,34 @@ impl TimestampedHmac {
         Ok(Self {
             header: header_name(header)?,
             label: label.to_owned(),
+            timestamp_key: "t".to_owned(),
+            separator: ',',
+            joiner: ".".to_owned(),
             tolerance,
             keys: HmacKeys::new(Digest::Sha256),
         })
+    }
+
+    /// Another spelling of the same scheme: the timestamp's key (`ts` instead of `t`), the
+    /// separator between pairs (`;` instead of `,`) and the text between timestamp and body in
+    /// the signed content (`:` instead of `.`) — Paddle writes `ts=..;h1=..` over
+    /// `"{ts}:{body}"`.
+    ///
+    /// # Errors
+    /// The key is empty or equals the signature label, or the separator is `=`.
+    pub fn format(
+        mut self,
+        timestamp_key: &str,
+        separator: char,
+        joiner: &str,
+    ) -> Result<Self, ConfigError> {
+        if timestamp_key.is_empty() || timestamp_key == self.label || separator == '=' {
+            return Err(ConfigError::new("unusable timestamped-signature format"));
+        }
+        self.timestamp_key = timestamp_key.to_owned();
+        self.separator = separator;
+        self.joiner = joiner.to_owned();
+        Ok(self)
     }
 
     /// Adds a secret (rotation).
@@ -110,16 +138,19 @@ impl TimestampedHmac {
         let value = bounded_header(headers, self.header.as_str(), MAX_HEADER_LEN)?;
         let mut timestamp_text = None;
         let mut signatures = Vec::new();
-        for pair in value.split(',') {
+        for pair in value.split(self.separator) {
             let (key, item) = pair
                 .split_once('=')
                 .ok_or_else(|| malformed(format!("{}: `{pair}` is not key=value", self.header)))?;
             if key.is_empty() || key.contains(|c: char| !c.is_ascii_alphanumeric()) {
                 return Err(malformed(format!("{}: bad key", self.header)));
             }
-            if key == "t" {
+            if key == self.timestamp_key {
                 if timestamp_text.replace(item).is_some() {
-                    return Err(malformed(format!("{}: `t` is repeated", self.header)));
+                    return Err(malformed(format!(
+                        "{}: the timestamp is repeated",
+                        self.header
+                    )));
                 }
             } else if key == self.label {
                 if signatures.len() == MAX_SIGNATURES {
@@ -132,7 +163,7 @@ impl TimestampedHmac {
             }
         }
         let timestamp_text =
-            timestamp_text.ok_or_else(|| malformed(format!("{}: no `t`", self.header)))?;
+            timestamp_text.ok_or_else(|| malformed(format!("{}: no timestamp", self.header)))?;
         let timestamp = parse_timestamp(timestamp_text, TimestampUnit::Seconds)?;
         check_window(now, timestamp, self.tolerance.as_secs())?;
         if signatures.is_empty() {
@@ -142,7 +173,11 @@ impl TimestampedHmac {
         let matched_key = self
             .keys
             .verify(
-                &[timestamp_text.as_bytes(), b".", body.as_ref()],
+                &[
+                    timestamp_text.as_bytes(),
+                    self.joiner.as_bytes(),
+                    body.as_ref(),
+                ],
                 signatures.iter().map(Vec::as_slice),
             )
             .ok_or_else(|| Rejection::new(Reason::SignatureMismatch))?;
@@ -156,9 +191,13 @@ impl TimestampedHmac {
     #[must_use]
     pub fn sign(&self, index: usize, timestamp: u64, body: &[u8]) -> Option<String> {
         let t = timestamp.to_string();
-        let mac = self.keys.sign(index, &[t.as_bytes(), b".", body])?;
+        let mac = self
+            .keys
+            .sign(index, &[t.as_bytes(), self.joiner.as_bytes(), body])?;
         Some(format!(
-            "t={t},{}={}",
+            "{}={t}{}{}={}",
+            self.timestamp_key,
+            self.separator,
             self.label,
             Encoding::Hex.encode(&mac)
         ))
@@ -238,6 +277,35 @@ mod tests {
         let many = format!("t={T}{}", ",v1=00".repeat(MAX_SIGNATURES + 1));
         assert_eq!(check(&many, T), Err(Reason::MalformedHeader));
         assert_eq!(check("", T), Err(Reason::MalformedHeader));
+    }
+
+    #[test]
+    fn paddles_spelling_parses_by_its_own_keys() {
+        let paddle = TimestampedHmac::new("paddle-signature", "h1", Duration::from_secs(5))
+            .unwrap()
+            .format("ts", ';', ":")
+            .unwrap()
+            .secret(b"pdl_ntfset_secret")
+            .unwrap();
+        let header = paddle.sign(0, T, b"{}").unwrap();
+        assert!(header.starts_with(&format!("ts={T};h1=")));
+        let mut headers = HeaderMap::new();
+        headers.insert("paddle-signature", header.parse().unwrap());
+        let body = Bytes::from_static(b"{}");
+        assert!(
+            paddle
+                .verify(&headers, &body, i64::try_from(T).unwrap() + 5)
+                .is_ok()
+        );
+        headers.insert(
+            "paddle-signature",
+            header.replace(';', ",").parse().unwrap(),
+        );
+        assert!(
+            paddle
+                .verify(&headers, &body, i64::try_from(T).unwrap())
+                .is_err()
+        );
     }
 
     #[test]
