@@ -403,5 +403,212 @@ def custom():
     write(p, c)
 
 
-for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom):
+# ---------------------------------------------------------------- Linear
+def linear():
+    p = "linear"
+    secret = "lin_wh_2b7c9d1e3f4a5b6c"
+    cfg = {"secrets": [secret], "tolerance_secs": 60}
+    ms = (NOW - 5) * 1000
+    body = '{"action":"create","type":"Issue","data":{"id":"2174add1-f7c8-44e3-bbf3-2d60b5ea8bc9","title":"Bug"},"url":"https://linear.app/x/issue/X-1","webhookTimestamp":%d,"webhookId":"000042e3-d123-4980-b49f-8e140eef9329"}' % ms
+    sig = hexmac(secret, body)
+    h = lambda s, d="d-1": [["Content-Type", "application/json; charset=utf-8"], ["Linear-Delivery", d], ["Linear-Event", "Issue"], ["Linear-Signature", s]]
+    stale_body = body.replace(str(ms), str((NOW - 61) * 1000))
+    c = [
+        case(p, "valid", "Hex HMAC-SHA256 of the body; webhookTimestamp 5 s old.", cfg,
+             [req(h(sig), body, accept({"id": "d-1", "event_type": "Issue.create", "timestamp": NOW - 5, "matched_key": 0}))]),
+        case(p, "stale-webhook-timestamp", "Authentic, but the signed webhookTimestamp is 61 s old.", cfg,
+             [req(h(hexmac(secret, stale_body)), stale_body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h(hexmac("guess", body)), body, reject("signature_mismatch"))]),
+        case(p, "not-hex", "Signature not hex.", cfg, [req(h("x" + sig[1:]), body, reject("malformed_header"))]),
+        case(p, "missing", "No Linear-Signature.", cfg, [req(h(sig)[:3], body, reject("missing_header"))]),
+        case(p, "no-timestamp", "Authentic body without webhookTimestamp.", cfg,
+             [req(h(hexmac(secret, '{"type":"Issue"}')), '{"type":"Issue"}', reject("malformed_body"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["lin_wh_new", secret], "tolerance_secs": 60},
+             [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "redelivery", "The same body with a new unsigned delivery id.", cfg,
+             [req(h(sig), body, accept()), req(h(sig, "d-2"), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Square
+def square():
+    p = "square"
+    key = "sq0wss-4VgDcYQ9l1yzJ3LcmHtI7w"
+    url = "https://hooks.example.com/square"
+    cfg = {"secrets": [key], "notification_url": url}
+    body = '{"merchant_id":"6SSW7HV8K2ST5","type":"payment.updated","event_id":"13b867cf-db3d-4b1c-90b6-2f32a9d78124","created_at":"2026-11-22T09:59:58.000Z","data":{"type":"payment","id":"KkAkhdMsgzn59SM8A89WgKwekxLZY","object":{}}}'
+    sig = b64(mac(key, url + body))
+    h = lambda s: [["Content-Type", "application/json"], ["x-square-hmacsha256-signature", s]]
+    c = [
+        case(p, "valid", "Base64 HMAC-SHA256 over notification URL + body.", cfg,
+             [req(h(sig), body, accept({"id": "13b867cf-db3d-4b1c-90b6-2f32a9d78124", "event_type": "payment.updated", "timestamp": NOW - 2, "matched_key": 0}), uri="/square")]),
+        case(p, "other-notification-url", "Signed for another notification URL.", cfg,
+             [req(h(b64(mac(key, "https://hooks.example.com/other" + body))), body, reject("signature_mismatch"), uri="/square")]),
+        case(p, "body-only-mac", "A MAC over the body alone (URL not bound).", cfg,
+             [req(h(b64(mac(key, body))), body, reject("signature_mismatch"), uri="/square")]),
+        case(p, "missing", "No signature header.", cfg, [req([["Content-Type", "application/json"]], body, reject("missing_header"), uri="/square")]),
+        case(p, "not-base64", "Signature not base64.", cfg, [req(h("%%" + sig[2:]), body, reject("malformed_header"), uri="/square")]),
+        case(p, "rotation", "Two signature keys; the second signed.", {"secrets": ["sq0wss-new", key], "notification_url": url},
+             [req(h(sig), body, accept({"matched_key": 1}), uri="/square")]),
+        case(p, "retry-is-duplicate", "Square retries with the same event_id.", cfg,
+             [req(h(sig), body, accept(), uri="/square"), req(h(sig), body, duplicate(), uri="/square")]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Mailgun
+def mailgun():
+    p = "mailgun"
+    key = "key-mailgun-signing-7c3b2a1d"
+    cfg = {"secrets": [key], "tolerance_secs": 300}
+    def body(ts, token, sig=None, data='{"event":"delivered","id":"CPgfbmQMTCKtHW6uIWtuVe","timestamp":1795341598.1}'):
+        sig = sig if sig is not None else hexmac(key, f"{ts}{token}")
+        return '{"signature":{"timestamp":"%s","token":"%s","signature":"%s"},"event-data":%s}' % (ts, token, sig, data)
+    tok = "a8ce0edb2dd8301dce3f2e1b4c9d4a9b2d4a8ea16b6b0e2e2b"
+    t = NOW - 2
+    ct = [["Content-Type", "application/json"]]
+    c = [
+        case(p, "valid", "Signature object in the body; HMAC over timestamp+token.", cfg,
+             [req(ct, body(t, tok), accept({"id": "CPgfbmQMTCKtHW6uIWtuVe", "event_type": "delivered", "timestamp": t, "matched_key": 0}))]),
+        case(p, "forged", "Signed with another key.", cfg, [req(ct, body(t, tok, hexmac("guess", f"{t}{tok}")), reject("signature_mismatch"))]),
+        case(p, "stale", "Timestamp 301 s old.", cfg, [req(ct, body(NOW - 301, tok), reject("timestamp_out_of_tolerance"))]),
+        case(p, "no-signature", "JSON without a signature object.", cfg, [req(ct, '{"event-data":{}}', reject("malformed_body"))]),
+        case(p, "signature-not-hex", "signature.signature is not hex.", cfg, [req(ct, body(t, tok, "zz" * 32), reject("malformed_body"))]),
+        case(p, "rotation", "Two signing keys; the second signed.", {"secrets": ["key-new", key], "tolerance_secs": 300},
+             [req(ct, body(t, tok), accept({"matched_key": 1}))]),
+        case(p, "token-reuse", "A captured token reused with other event data: duplicate on the token.", cfg,
+             [req(ct, body(t, tok), accept()), req(ct, body(t, tok, data='{"event":"failed","id":"forged"}'), duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Paddle
+def paddle():
+    p = "paddle"
+    secret = "pdl_ntfset_01gkpjp8bkm3tm53kdgkx6sms7_6h3qd3uFSi9YCD3OLYAShQI90XTI5vEI"
+    cfg = {"secrets": [secret], "tolerance_secs": 5}
+    body = '{"event_id":"evt_01h8bzakzx3hm2fmen703n5q45","event_type":"transaction.completed","occurred_at":"2026-11-22T09:59:58.000Z","notification_id":"ntf_01h8bzam1z32agrxjwhjgqk8w6","data":{}}'
+    def sig(ts, s=secret):
+        return f"ts={ts};h1={hexmac(s, f'{ts}:{body}')}"
+    h = lambda v: [["Content-Type", "application/json"], ["Paddle-Signature", v]]
+    t = NOW - 2
+    c = [
+        case(p, "valid", "ts=..;h1=.. over ts:body, 2 s old.", cfg,
+             [req(h(sig(t)), body, accept({"id": "evt_01h8bzakzx3hm2fmen703n5q45", "event_type": "transaction.completed", "timestamp": t, "matched_key": 0}))]),
+        case(p, "stale-6s", "6 s old with Paddle's 5 s tolerance.", cfg, [req(h(sig(NOW - 6)), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h(sig(t, "guess")), body, reject("signature_mismatch"))]),
+        case(p, "comma-separated", "Stripe's comma separator instead of Paddle's semicolon.", cfg,
+             [req(h(sig(t).replace(";", ",")), body, reject("malformed_header"))]),
+        case(p, "rotation-two-h1", "Two h1 during a secret rotation, the valid one last.", {"secrets": ["pdl_ntfset_new", secret], "tolerance_secs": 5},
+             [req(h(f"ts={t};h1={'0' * 64};" + sig(t).split(";")[1]), body, accept({"matched_key": 1}))]),
+        case(p, "retry-is-duplicate", "The same event_id re-signed a second later.", cfg,
+             [req(h(sig(t)), body, accept()), req(h(sig(t + 1)), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Typeform
+def typeform():
+    p = "typeform"
+    secret = "typeform-webhook-secret-81d2"
+    cfg = {"secrets": [secret]}
+    body = '{"event_id":"01GRZ2DQ1ND81Z3K5M30MMA6Z0","event_type":"form_response","form_response":{"form_id":"lT4Z3j","answers":[]}}'
+    sig = "sha256=" + b64(mac(secret, body))
+    h = lambda s: [["Content-Type", "application/json"], ["Typeform-Signature", s]]
+    c = [
+        case(p, "valid", "sha256=<base64> over the body.", cfg,
+             [req(h(sig), body, accept({"id": "01GRZ2DQ1ND81Z3K5M30MMA6Z0", "event_type": "form_response", "matched_key": 0}))]),
+        case(p, "forged", "Another secret.", cfg, [req(h("sha256=" + b64(mac("guess", body))), body, reject("signature_mismatch"))]),
+        case(p, "no-prefix", "The MAC without sha256=.", cfg, [req(h(sig[7:]), body, reject("signature_mismatch"))]),
+        case(p, "missing", "No Typeform-Signature.", cfg, [req(h(sig)[:1], body, reject("missing_header"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["tf-new", secret]}, [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "redelivery", "Redelivered event_id.", cfg, [req(h(sig), body, accept()), req(h(sig), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Calendly
+def calendly():
+    p = "calendly"
+    secret = "calendly-signing-key-5f0e"
+    cfg = {"secrets": [secret], "tolerance_secs": 180}
+    body = '{"created_at":"2026-11-22T09:59:50.000000Z","created_by":"https://api.calendly.com/users/AAAAAAAAAAAAAAAA","event":"invitee.created","payload":{"email":"a@example.com"}}'
+    def sig(ts, s=secret):
+        return f"t={ts},v1={hexmac(s, f'{ts}.{body}')}"
+    h = lambda v: [["Content-Type", "application/json"], ["Calendly-Webhook-Signature", v]]
+    t = NOW - 10
+    c = [
+        case(p, "valid", "t=..,v1=.. over t.body.", cfg, [req(h(sig(t)), body, accept({"event_type": "invitee.created", "timestamp": t, "matched_key": 0}))]),
+        case(p, "stale", "181 s old (Calendly's example window is 3 minutes).", cfg, [req(h(sig(NOW - 181)), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "forged", "Another key.", cfg, [req(h(sig(t, "guess")), body, reject("signature_mismatch"))]),
+        case(p, "no-t", "Only v1.", cfg, [req(h(sig(t).split(",")[1]), body, reject("malformed_header"))]),
+        case(p, "rotation", "Two keys; the second signed.", {"secrets": ["cal-new", secret], "tolerance_secs": 180}, [req(h(sig(t)), body, accept({"matched_key": 1}))]),
+        case(p, "redelivery", "The same body re-signed.", cfg, [req(h(sig(t)), body, accept()), req(h(sig(t + 1)), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Intercom
+def intercom():
+    p = "intercom"
+    secret = "intercom-client-secret-2f6a"
+    cfg = {"secrets": [secret]}
+    body = '{"type":"notification_event","app_id":"a86dr8yl","data":{"type":"notification_event_data","item":{}},"id":"notif_ccd8a4d0-f965-11e3-a367-c779cae3e1b3","topic":"conversation.user.created","created_at":1795341590}'
+    sig = "sha1=" + hmac.new(secret.encode(), body.encode(), hashlib.sha1).hexdigest()
+    h = lambda s: [["Content-Type", "application/json"], ["X-Hub-Signature", s]]
+    c = [
+        case(p, "valid", "sha1=<hex HMAC-SHA1> over the body.", cfg,
+             [req(h(sig), body, accept({"id": "notif_ccd8a4d0-f965-11e3-a367-c779cae3e1b3", "event_type": "conversation.user.created", "timestamp": 1795341590, "matched_key": 0}))]),
+        case(p, "sha256-mac", "An HMAC-SHA256 under the sha1= label.", cfg, [req(h("sha1=" + hexmac(secret, body)), body, reject("signature_mismatch"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h("sha1=" + hmac.new(b"guess", body.encode(), hashlib.sha1).hexdigest()), body, reject("signature_mismatch"))]),
+        case(p, "missing", "No X-Hub-Signature.", cfg, [req(h(sig)[:1], body, reject("missing_header"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["ic-new", secret]}, [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "redelivery", "Redelivered notification id.", cfg, [req(h(sig), body, accept()), req(h(sig), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Mux
+def mux():
+    p = "mux"
+    secret = "mux-webhook-signing-secret-0a9b"
+    cfg = {"secrets": [secret], "tolerance_secs": 300}
+    body = '{"type":"video.asset.ready","object":{"type":"asset","id":"0201p02fGKPE7MrbC269XRD7LpcHhrmbu0002"},"id":"3a56ac3d-33da-4366-855b-f592d898409d","environment":{"name":"Production","id":"j0863n"},"data":{},"created_at":"2026-11-22T09:59:59.000000Z"}'
+    def sig(ts, s=secret):
+        return f"t={ts},v1={hexmac(s, f'{ts}.{body}')}"
+    h = lambda v: [["Content-Type", "application/json"], ["Mux-Signature", v]]
+    t = NOW - 1
+    c = [
+        case(p, "valid", "t=..,v1=.. over t.body.", cfg,
+             [req(h(sig(t)), body, accept({"id": "3a56ac3d-33da-4366-855b-f592d898409d", "event_type": "video.asset.ready", "timestamp": t, "matched_key": 0}))]),
+        case(p, "stale", "301 s old.", cfg, [req(h(sig(NOW - 301)), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h(sig(t, "guess")), body, reject("signature_mismatch"))]),
+        case(p, "v1-not-hex", "v1 value is not hex.", cfg, [req(h(f"t={t},v1=nothex"), body, reject("malformed_header"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["mux-new", secret], "tolerance_secs": 300}, [req(h(sig(t)), body, accept({"matched_key": 1}))]),
+        case(p, "retry-is-duplicate", "The same event id re-signed.", cfg, [req(h(sig(t)), body, accept()), req(h(sig(t + 30)), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Sentry
+def sentry():
+    p = "sentry"
+    secret = "sentry-client-secret-6c1d"
+    cfg = {"secrets": [secret]}
+    body = '{"action":"created","installation":{"uuid":"7a485448-a9e2-4c85-8a3c-4f44175783c9"},"data":{"issue":{"id":"1170820242"}},"actor":{"type":"application","id":"sentry","name":"Sentry"}}'
+    sig = hexmac(secret, body)
+    h = lambda s, rid="r-1": [["Content-Type", "application/json"], ["Request-ID", rid], ["Sentry-Hook-Resource", "issue"], ["Sentry-Hook-Timestamp", str(NOW)], ["Sentry-Hook-Signature", s]]
+    c = [
+        case(p, "valid", "Hex HMAC-SHA256 of the body.", cfg, [req(h(sig), body, accept({"id": "r-1", "event_type": "issue", "matched_key": 0}))]),
+        case(p, "forged", "Another secret.", cfg, [req(h(hexmac("guess", body)), body, reject("signature_mismatch"))]),
+        case(p, "body-changed", "Body re-serialised with spaces.", cfg, [req(h(sig), body.replace(",", ", "), reject("signature_mismatch"))]),
+        case(p, "missing", "No Sentry-Hook-Signature.", cfg, [req(h(sig)[:4], body, reject("missing_header"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["sentry-new", secret]}, [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "replay-new-request-id", "Replayed body with a new unsigned Request-ID.", cfg, [req(h(sig), body, accept()), req(h(sig, "r-2"), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom, linear, square, mailgun, paddle, typeform, calendly, intercom, mux, sentry):
     f()

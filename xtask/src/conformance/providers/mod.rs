@@ -6,18 +6,27 @@ use super::harness::{CaseService, World};
 
 mod autoflex;
 mod avaplace;
+mod calendly;
 mod custom;
 mod discord;
 mod github;
 mod gitlab;
+mod intercom;
+mod linear;
+mod mailgun;
+mod mux;
+mod paddle;
 mod ricloud;
+mod sentry;
 mod shipmondo;
 mod shopify;
 mod slack;
 mod sns;
+mod square;
 mod standard;
 mod stripe;
 mod twilio;
+mod typeform;
 mod zoom;
 
 /// Builds the case service for `provider`; an unknown provider is an error, never a skip.
@@ -25,19 +34,28 @@ pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<Cas
     match provider {
         "autoflex" => autoflex::build(config, world),
         "avaplace" => avaplace::build(config, world),
+        "calendly" => calendly::build(config, world),
         "custom" => custom::build(config, world),
         "discord" => discord::build(config, world),
         "github" => github::build(config, world),
         "gitlab" => gitlab::build(config, world),
+        "intercom" => intercom::build(config, world),
+        "linear" => linear::build(config, world),
+        "mailgun" => mailgun::build(config, world),
+        "mux" => mux::build(config, world),
+        "paddle" => paddle::build(config, world),
+        "ricloud" => ricloud::build(config, world),
+        "sentry" => sentry::build(config, world),
+        "shipmondo" => shipmondo::build(config, world),
         "shopify" => shopify::build(config, world),
         "slack" => slack::build(config, world),
+        "sns" => sns::build(config, world),
+        "square" => square::build(config, world),
+        "standard" => standard::build(config, world),
         "stripe" => stripe::build(config, world),
         "twilio" => twilio::build(config, world),
+        "typeform" => typeform::build(config, world),
         "zoom" => zoom::build(config, world),
-        "ricloud" => ricloud::build(config, world),
-        "shipmondo" => shipmondo::build(config, world),
-        "sns" => sns::build(config, world),
-        "standard" => standard::build(config, world),
         other => Err(format!("unknown provider `{other}`")),
     }
 }
