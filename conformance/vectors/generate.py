@@ -610,5 +610,70 @@ def sentry():
     write(p, c)
 
 
-for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom, linear, square, mailgun, paddle, typeform, calendly, intercom, mux, sentry):
+# ---------------------------------------------------------------- HubSpot v3
+def hubspot():
+    p = "hubspot"
+    secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
+    base = "https://hooks.example.com"
+    cfg = {"secrets": [secret], "public_base": base, "tolerance_secs": 300}
+    body = '[{"eventId":1,"subscriptionId":12345,"portalId":62515,"occurredAt":1795341590000,"subscriptionType":"contact.creation","attemptNumber":0,"objectId":123,"changeSource":"CRM","changeFlag":"NEW","appId":54321}]'
+    ms = (NOW - 3) * 1000
+    path = "/hubspot?portal=62515&from=a%3Ab"
+    def sig(path, ms, s=secret, method="POST"):
+        uri = (base + path).replace("%3A", ":")
+        return b64(mac(s, f"{method}{uri}{body}{ms}"))
+    h = lambda s, t=ms: [["Content-Type", "application/json"], ["X-HubSpot-Request-Timestamp", str(t)], ["X-HubSpot-Signature-v3", s]]
+    c = [
+        case(p, "valid", "Method + public URL (with %3A decoded) + body + millisecond timestamp; the request reached an internal host.", cfg,
+             [req(h(sig(path, ms)), body, accept({"timestamp": NOW - 3, "matched_key": 0}), uri=path)]),
+        case(p, "stale", "Timestamp 301 s old.", cfg, [req(h(sig(path, (NOW - 301) * 1000), (NOW - 301) * 1000), body, reject("timestamp_out_of_tolerance"), uri=path)]),
+        case(p, "seconds-timestamp", "A timestamp in seconds instead of milliseconds reads as 1970.", cfg,
+             [req(h(sig(path, NOW), NOW), body, reject("timestamp_out_of_tolerance"), uri=path)]),
+        case(p, "other-path", "Signed for another path.", cfg, [req(h(sig("/other", ms)), body, reject("signature_mismatch"), uri=path)]),
+        case(p, "forged", "Another secret.", cfg, [req(h(sig(path, ms, "guess")), body, reject("signature_mismatch"), uri=path)]),
+        case(p, "missing-timestamp", "No X-HubSpot-Request-Timestamp.", cfg, [req(h(sig(path, ms))[::2], body, reject("missing_header"), uri=path)]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["new-secret", secret], "public_base": base}, [req(h(sig(path, ms)), body, accept({"matched_key": 1}), uri=path)]),
+        case(p, "replay", "The same signed request twice.", cfg, [req(h(sig(path, ms)), body, accept(), uri=path), req(h(sig(path, ms)), body, duplicate(), uri=path)]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- SendGrid
+def sendgrid():
+    p = "sendgrid"
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives import hashes
+    pub = "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEEDr2LjtURuePQzplybdC+u4CwrqDqBaWjcMMsTbhdbcwHBcepxo7yAQGhHPTnlvFYPAZFceEu/1FwCM/QmGUhA=="
+    published_sig = "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH2j/0="
+    published_ts = 1588788367
+    published_body = '{"category":"example_payload","event":"test_event","message_id":"message_id"}'
+    key = ec.derive_private_key(0x1D2C3B4A5968778695A4B3C2D1E0F00112233445566778899AABBCCDDEEFF001, ec.SECP256R1())
+    own = b64(key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
+    other = ec.derive_private_key(0x42, ec.SECP256R1())
+    t = NOW - 4
+    body = '[{"email":"example@test.com","timestamp":1795341590,"smtp-id":"<14c5d75ce93.dfd.64b469@ismtpd-555>","event":"delivered","category":"cat facts","sg_event_id":"sg_event_id","sg_message_id":"sg_message_id"}]'
+    def sig(ts, b=body, k=key):
+        return b64(k.sign(f"{ts}{b}".encode(), ec.ECDSA(hashes.SHA256())))
+    h = lambda s, ts=t: [["Content-Type", "application/json"], ["X-Twilio-Email-Event-Webhook-Signature", s], ["X-Twilio-Email-Event-Webhook-Timestamp", str(ts)]]
+    cfg = {"public_keys": [own], "tolerance_secs": 300}
+    c = [
+        case(p, "published-example", "SendGrid's published test vector (sendgrid-nodejs eventwebhook tests): key, signature, timestamp 1588788367, payload.",
+             {"public_keys": [pub], "tolerance_secs": 300},
+             [req(h(published_sig, published_ts), published_body, accept({"timestamp": published_ts, "matched_key": 0}))], now=published_ts + 5),
+        case(p, "published-example-tampered", "The published vector with the payload's event changed.", {"public_keys": [pub], "tolerance_secs": 300},
+             [req(h(published_sig, published_ts), published_body.replace("test_event", "test_evenT"), reject("signature_mismatch"))], now=published_ts + 5),
+        case(p, "published-example-stale", "The published vector judged years later.", {"public_keys": [pub], "tolerance_secs": 300},
+             [req(h(published_sig, published_ts), published_body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "batch", "A signed batch of events.", cfg, [req(h(sig(t)), body, accept({"timestamp": t}))]),
+        case(p, "other-key", "Signed by another key.", cfg, [req(h(sig(t, k=other)), body, reject("signature_mismatch"))]),
+        case(p, "timestamp-swapped", "Valid signature, other timestamp header.", cfg, [req(h(sig(t), t + 1), body, reject("signature_mismatch"))]),
+        case(p, "not-base64", "Signature not base64.", cfg, [req(h("!!" + sig(t)[2:]), body, reject("malformed_header"))]),
+        case(p, "missing-signature", "No signature header.", cfg, [req(h(sig(t))[::2], body, reject("missing_header"))]),
+        case(p, "rotation", "Two keys; the second signed.", {"public_keys": [pub, own], "tolerance_secs": 300}, [req(h(sig(t)), body, accept({"matched_key": 1}))]),
+        case(p, "replay", "The same batch twice.", cfg, [req(h(sig(t)), body, accept()), req(h(sig(t)), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom, linear, square, mailgun, paddle, typeform, calendly, intercom, mux, sentry, hubspot, sendgrid):
     f()

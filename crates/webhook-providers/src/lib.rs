@@ -26,6 +26,8 @@
 //! | `intercom` | [`intercom`] | `X-Hub-Signature: sha1=<hex>` (HMAC-SHA1) over the body | the signed notification `id` |
 //! | `mux` | [`mux`] | `Mux-Signature: t=..,v1=..` over `"{t}.{body}"`, 300 s | the signed event `id` |
 //! | `sentry` | [`sentry`] | `Sentry-Hook-Signature: <hex>` over the body | SHA-256 of the body |
+//! | `hubspot` | [`hubspot`] | `X-HubSpot-Signature-v3`: base64 HMAC over method, configured public URL, body and millisecond timestamp, 300 s | SHA-256 of the signed content |
+//! | `sendgrid` | [`sendgrid`] | ECDSA P-256 over `timestamp ‖ body` (`X-Twilio-Email-Event-Webhook-*`), 300 s | SHA-256 of the body |
 //! | `custom` | [`custom`] | any header HMAC: name, prefix, encoding, template, timestamp header | SHA-256 of the body |
 //!
 //! Handshake answers (Slack's challenge, Discord's PONG, Zoom's `encryptedToken`) are sent only
@@ -70,6 +72,8 @@ pub mod discord;
 pub mod github;
 #[cfg(feature = "gitlab")]
 pub mod gitlab;
+#[cfg(feature = "hubspot")]
+pub mod hubspot;
 #[cfg(feature = "intercom")]
 pub mod intercom;
 #[cfg(feature = "linear")]
@@ -80,6 +84,8 @@ pub mod mailgun;
 pub mod mux;
 #[cfg(feature = "paddle")]
 pub mod paddle;
+#[cfg(feature = "sendgrid")]
+pub mod sendgrid;
 #[cfg(feature = "sentry")]
 pub mod sentry;
 #[cfg(feature = "shopify")]

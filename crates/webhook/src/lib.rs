@@ -31,6 +31,8 @@
 //! | `intercom` | [`intercom`] | Intercom (`X-Hub-Signature: sha1=<hex>`, HMAC-SHA1) |
 //! | `mux` | [`mux`] | Mux (`Mux-Signature: t=..,v1=..`) |
 //! | `sentry` | [`sentry`] | Sentry integration platform (`Sentry-Hook-Signature` over the body) |
+//! | `hubspot` | [`hubspot`] | HubSpot v3 (`X-HubSpot-Signature-v3` over method, configured public URL, body and timestamp) |
+//! | `sendgrid` | [`sendgrid`] | SendGrid Event Webhook (ECDSA P-256 over timestamp and body) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
 //! re-exported at the top level from `webhook-core`.
@@ -184,3 +186,13 @@ pub use webhook_providers::mux;
 #[cfg(feature = "sentry")]
 #[doc(inline)]
 pub use webhook_providers::sentry;
+
+/// HubSpot v3 (`X-HubSpot-Signature-v3` over method, configured public URL, body and timestamp).
+#[cfg(feature = "hubspot")]
+#[doc(inline)]
+pub use webhook_providers::hubspot;
+
+/// SendGrid Event Webhook (ECDSA P-256 over timestamp and body).
+#[cfg(feature = "sendgrid")]
+#[doc(inline)]
+pub use webhook_providers::sendgrid;

@@ -6,6 +6,7 @@
 //! | `t=<unix>,v1=<hex>[,v1=…]` in one header over `"{t}.{body}"` | [`TimestampedHmac`] | Stripe, Mux, Calendly |
 //! | HMAC over a configured public URL plus the sorted form parameters | [`UrlBoundHmac`] | Twilio |
 //! | Ed25519 public keys over timestamp and body | [`Ed25519Keys`] | Discord, Telnyx |
+//! | ECDSA P-256 public keys (DER signatures) | [`EcdsaP256Keys`] | SendGrid |
 //! | plain shared tokens compared in constant time | [`SharedTokens`] | GitLab |
 //! | handshake answers, sent only after verification | [`handshake`] | Slack, Discord, Zoom |
 //!
@@ -44,6 +45,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod ecdsa;
 mod ed25519;
 pub mod handshake;
 mod header_hmac;
@@ -63,6 +65,7 @@ use crate::rejection::{Reason, Rejection};
 use crate::secret::constant_time_eq;
 use crate::verify::optional_single_header;
 
+pub use ecdsa::EcdsaP256Keys;
 pub use ed25519::Ed25519Keys;
 pub use header_hmac::{HeaderHmac, SignedContent, TimestampUnit};
 pub use timestamped::TimestampedHmac;

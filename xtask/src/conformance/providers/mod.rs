@@ -11,12 +11,14 @@ mod custom;
 mod discord;
 mod github;
 mod gitlab;
+mod hubspot;
 mod intercom;
 mod linear;
 mod mailgun;
 mod mux;
 mod paddle;
 mod ricloud;
+mod sendgrid;
 mod sentry;
 mod shipmondo;
 mod shopify;
@@ -39,12 +41,14 @@ pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<Cas
         "discord" => discord::build(config, world),
         "github" => github::build(config, world),
         "gitlab" => gitlab::build(config, world),
+        "hubspot" => hubspot::build(config, world),
         "intercom" => intercom::build(config, world),
         "linear" => linear::build(config, world),
         "mailgun" => mailgun::build(config, world),
         "mux" => mux::build(config, world),
         "paddle" => paddle::build(config, world),
         "ricloud" => ricloud::build(config, world),
+        "sendgrid" => sendgrid::build(config, world),
         "sentry" => sentry::build(config, world),
         "shipmondo" => shipmondo::build(config, world),
         "shopify" => shopify::build(config, world),
