@@ -215,3 +215,29 @@ macro_rules! hmac_signer {
     };
 }
 pub(crate) use hmac_signer;
+
+/// The one value of query parameter `name` (decoded), if it appears exactly once.
+pub(crate) fn query_param(uri: &http::Uri, name: &str) -> Option<String> {
+    let pairs = webhook_core::patterns::form_pairs(uri.query()?.as_bytes())?;
+    let mut values = pairs.into_iter().filter(|(k, _)| k == name.as_bytes());
+    let (_, value) = values.next()?;
+    if values.next().is_some() {
+        return None;
+    }
+    String::from_utf8(value).ok()
+}
+
+/// A challenge a provider asks to have echoed: 1–256 bytes of `[A-Za-z0-9._~+/=-]`, so the
+/// echo can be nothing but a token.
+pub(crate) fn echoable(challenge: &str) -> bool {
+    !challenge.is_empty()
+        && challenge.len() <= MAX_ID_LEN
+        && challenge
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b))
+}
+
+/// `method_not_allowed` for a GET that is not the provider's handshake.
+pub(crate) fn not_a_handshake(detail: &'static str) -> Rejection {
+    Rejection::new(Reason::MethodNotAllowed).with_detail(detail)
+}

@@ -28,6 +28,16 @@
 //! | `sentry` | [`sentry`] | `Sentry-Hook-Signature: <hex>` over the body | SHA-256 of the body |
 //! | `hubspot` | [`hubspot`] | `X-HubSpot-Signature-v3`: base64 HMAC over method, configured public URL, body and millisecond timestamp, 300 s | SHA-256 of the signed content |
 //! | `sendgrid` | [`sendgrid`] | ECDSA P-256 over `timestamp ‖ body` (`X-Twilio-Email-Event-Webhook-*`), 300 s | SHA-256 of the body |
+//! | `zendesk` | [`zendesk`] | `X-Zendesk-Webhook-Signature: <base64>` over the timestamp header (RFC 3339 or Unix seconds) and body, 300 s | the SHA-256 of the signed timestamp and body |
+//! | `xero` | [`xero`] | `x-xero-signature: <base64>` over the body (intent to receive: 401 for bad, 200 for good) | the SHA-256 of the body |
+//! | `dropbox` | [`dropbox`] | `X-Dropbox-Signature: <hex>` over the body; `GET ?challenge=` echoed (text/plain, nosniff) | the SHA-256 of the body |
+//! | `pagerduty` | [`pagerduty`] | `X-PagerDuty-Signature: v1=<hex>[,v1=…]` over the body, several during rotation | the signed `event.id` |
+//! | `telnyx` | [`telnyx`] | Ed25519 (base64) over `{timestamp}` + pipe + `{body}`, 300 s | the signed `data.id` |
+//! | `twitter` | [`twitter`] | `x-twitter-webhooks-signature: sha256=<base64>`; `GET ?crc_token=` answered, tokens restricted so the CRC oracle never yields a delivery signature | the SHA-256 of the body |
+//! | `meta` | [`meta`] | `X-Hub-Signature-256: sha256=<hex>` over the body; `hub.mode=subscribe` check with your verify token (constant time) | the SHA-256 of the body |
+//! | `bitbucket` | [`bitbucket`] | `X-Hub-Signature: sha256=<hex>` over the body | the SHA-256 of the body |
+//! | `docusign` | [`docusign`] | `X-DocuSign-Signature-1…10: <base64>` over the body, any header under any configured key | the SHA-256 of the body |
+//! | `mandrill` | [`mandrill`] | `X-Mandrill-Signature`: HMAC-SHA1 over the configured public URL and sorted form params; `HEAD` check answered | the SHA-256 of URL and body |
 //! | `custom` | [`custom`] | any header HMAC: name, prefix, encoding, template, timestamp header | SHA-256 of the body |
 //!
 //! Handshake answers (Slack's challenge, Discord's PONG, Zoom's `encryptedToken`) are sent only
@@ -62,12 +72,18 @@ assert_eq!(response.status(), StatusCode::OK);
 #[allow(unused_macros, unused_imports, dead_code)]
 mod common;
 
+#[cfg(feature = "bitbucket")]
+pub mod bitbucket;
 #[cfg(feature = "calendly")]
 pub mod calendly;
 #[cfg(feature = "custom")]
 pub mod custom;
 #[cfg(feature = "discord")]
 pub mod discord;
+#[cfg(feature = "docusign")]
+pub mod docusign;
+#[cfg(feature = "dropbox")]
+pub mod dropbox;
 #[cfg(feature = "github")]
 pub mod github;
 #[cfg(feature = "gitlab")]
@@ -80,10 +96,16 @@ pub mod intercom;
 pub mod linear;
 #[cfg(feature = "mailgun")]
 pub mod mailgun;
+#[cfg(feature = "mandrill")]
+pub mod mandrill;
+#[cfg(feature = "meta")]
+pub mod meta;
 #[cfg(feature = "mux")]
 pub mod mux;
 #[cfg(feature = "paddle")]
 pub mod paddle;
+#[cfg(feature = "pagerduty")]
+pub mod pagerduty;
 #[cfg(feature = "sendgrid")]
 pub mod sendgrid;
 #[cfg(feature = "sentry")]
@@ -96,9 +118,17 @@ pub mod slack;
 pub mod square;
 #[cfg(feature = "stripe")]
 pub mod stripe;
+#[cfg(feature = "telnyx")]
+pub mod telnyx;
 #[cfg(feature = "twilio")]
 pub mod twilio;
+#[cfg(feature = "twitter")]
+pub mod twitter;
 #[cfg(feature = "typeform")]
 pub mod typeform;
+#[cfg(feature = "xero")]
+pub mod xero;
+#[cfg(feature = "zendesk")]
+pub mod zendesk;
 #[cfg(feature = "zoom")]
 pub mod zoom;

@@ -3,9 +3,9 @@
 //! | check | reason on failure |
 //! | --- | --- |
 //! | the header present once, ≤ 2 KiB | `missing_header`, `malformed_header` |
-//! | then hex | `signature_mismatch`, `malformed_header` |
+//! | the signature is hex (either case) | `malformed_header` |
 //! | the MAC under one configured secret (constant time) | `signature_mismatch` |
-//! | `Request-ID` / `Sentry-Hook-Resource`, when present, once and ≤ 256 bytes (`malformed_header`) | `malformed_body` |
+//! | `Request-ID` / `Sentry-Hook-Resource`, when present, once and ≤ 256 bytes | `malformed_header` |
 //!
 //! Sentry signs only the body: `Sentry-Hook-Timestamp`, `Request-ID` and `Sentry-Hook-Resource` are unsigned. They are reported ([`SentryEvent::id`], [`SentryEvent::event_type`]) but deliveries are de-duplicated on the SHA-256 of the signed body.
 //!
@@ -25,7 +25,8 @@
 //!     });
 //! let body = r#"{"action":"created","data":{"issue":{"id":"1"}},"installation":{"uuid":"i-1"}}"#;
 //! let request = SentrySigner::new("sentry-client-secret").request("/hooks/sentry", body)?;
-//! let request = { let mut request = request; request.headers_mut().insert("sentry-hook-resource", http::HeaderValue::from_static("issue")); request };
+//! let mut request = request;
+//! request.headers_mut().insert("sentry-hook-resource", http::HeaderValue::from_static("issue"));
 //! assert_eq!(service.clone().oneshot(request.map(http_body_util::Full::new)).await?.status(), StatusCode::OK);
 //!
 //! let forged = SentrySigner::new("guess").request("/hooks/sentry", body)?;
@@ -98,9 +99,7 @@ impl SentryLayer {
     /// # Errors
     /// The secret is empty or has surrounding whitespace.
     pub fn new(secret: &str) -> Result<Self, ConfigError> {
-        let hmac = HeaderHmac::new(SIGNATURE, Digest::Sha256)?
-            .prefix("")
-            .encoding(Encoding::Hex);
+        let hmac = HeaderHmac::new(SIGNATURE, Digest::Sha256)?.encoding(Encoding::Hex);
         Self(WebhookLayer::new(SentryScheme { hmac })).secret(secret)
     }
 

@@ -33,6 +33,16 @@
 //! | `sentry` | [`sentry`] | Sentry integration platform (`Sentry-Hook-Signature` over the body) |
 //! | `hubspot` | [`hubspot`] | HubSpot v3 (`X-HubSpot-Signature-v3` over method, configured public URL, body and timestamp) |
 //! | `sendgrid` | [`sendgrid`] | SendGrid Event Webhook (ECDSA P-256 over timestamp and body) |
+//! | `zendesk` | [`zendesk`] | Zendesk (`X-Zendesk-Webhook-Signature` over timestamp and body) |
+//! | `xero` | [`xero`] | Xero (`x-xero-signature` over the body; intent-to-receive answered 401/200) |
+//! | `dropbox` | [`dropbox`] | Dropbox (`X-Dropbox-Signature` over the body; `GET ?challenge=` echoed) |
+//! | `pagerduty` | [`pagerduty`] | PagerDuty v3 (`X-PagerDuty-Signature: v1=..[,v1=..]`) |
+//! | `telnyx` | [`telnyx`] | Telnyx (Ed25519 over timestamp, pipe and body) |
+//! | `twitter` | [`twitter`] | X / Twitter Account Activity (`x-twitter-webhooks-signature`; CRC answered) |
+//! | `meta` | [`meta`] | Meta: Facebook, Instagram, WhatsApp, Messenger (`X-Hub-Signature-256`; `hub.challenge` check) |
+//! | `bitbucket` | [`bitbucket`] | Bitbucket Cloud (`X-Hub-Signature: sha256=<hex>`) |
+//! | `docusign` | [`docusign`] | DocuSign Connect (`X-DocuSign-Signature-<n>`, one per key) |
+//! | `mandrill` | [`mandrill`] | Mailchimp Transactional / Mandrill (HMAC-SHA1 over the configured URL and sorted form params) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
 //! re-exported at the top level from `webhook-core`.
@@ -196,3 +206,53 @@ pub use webhook_providers::hubspot;
 #[cfg(feature = "sendgrid")]
 #[doc(inline)]
 pub use webhook_providers::sendgrid;
+
+/// Zendesk (`X-Zendesk-Webhook-Signature` over timestamp and body).
+#[cfg(feature = "zendesk")]
+#[doc(inline)]
+pub use webhook_providers::zendesk;
+
+/// Xero (`x-xero-signature` over the body; intent-to-receive answered 401/200).
+#[cfg(feature = "xero")]
+#[doc(inline)]
+pub use webhook_providers::xero;
+
+/// Dropbox (`X-Dropbox-Signature` over the body; `GET ?challenge=` echoed).
+#[cfg(feature = "dropbox")]
+#[doc(inline)]
+pub use webhook_providers::dropbox;
+
+/// PagerDuty v3 (`X-PagerDuty-Signature: v1=..[,v1=..]`).
+#[cfg(feature = "pagerduty")]
+#[doc(inline)]
+pub use webhook_providers::pagerduty;
+
+/// Telnyx (Ed25519 over timestamp, pipe and body).
+#[cfg(feature = "telnyx")]
+#[doc(inline)]
+pub use webhook_providers::telnyx;
+
+/// X / Twitter Account Activity (`x-twitter-webhooks-signature`; CRC answered).
+#[cfg(feature = "twitter")]
+#[doc(inline)]
+pub use webhook_providers::twitter;
+
+/// Meta: Facebook, Instagram, WhatsApp, Messenger (`X-Hub-Signature-256`; `hub.challenge` check).
+#[cfg(feature = "meta")]
+#[doc(inline)]
+pub use webhook_providers::meta;
+
+/// Bitbucket Cloud (`X-Hub-Signature: sha256=<hex>`).
+#[cfg(feature = "bitbucket")]
+#[doc(inline)]
+pub use webhook_providers::bitbucket;
+
+/// DocuSign Connect (`X-DocuSign-Signature-<n>`, one per key).
+#[cfg(feature = "docusign")]
+#[doc(inline)]
+pub use webhook_providers::docusign;
+
+/// Mailchimp Transactional / Mandrill (HMAC-SHA1 over the configured URL and sorted form params).
+#[cfg(feature = "mandrill")]
+#[doc(inline)]
+pub use webhook_providers::mandrill;

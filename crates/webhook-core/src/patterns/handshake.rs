@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{Encoding, HmacKeys};
 
-/// A `200` with `body` and `content_type`, never cached.
+/// A `200` with `body` and `content_type`, never cached, never content-sniffed.
 #[must_use]
 pub fn respond(content_type: &'static str, body: impl Into<Bytes>) -> Response<Bytes> {
     let mut response = Response::new(body.into());
@@ -20,6 +20,10 @@ pub fn respond(content_type: &'static str, body: impl Into<Bytes>) -> Response<B
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     response
 }
 
