@@ -675,5 +675,232 @@ def sendgrid():
     write(p, c)
 
 
-for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom, linear, square, mailgun, paddle, typeform, calendly, intercom, mux, sentry, hubspot, sendgrid):
+# ---------------------------------------------------------------- Zendesk
+def zendesk():
+    p = "zendesk"
+    secret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ"
+    cfg = {"secrets": [secret], "tolerance_secs": 300}
+    body = '{"type":"zen:event-type:ticket.created","account_id":1,"id":"e-1","time":"2026-11-22T09:59:58Z","detail":{},"event":{}}'
+    ts = rfc3339(NOW - 2)
+    sig = lambda t=ts, s=secret, b=body: b64(mac(s, t + b))
+    h = lambda s, t=ts: [["Content-Type", "application/json"], ["X-Zendesk-Webhook-Id", "w-1"], ["X-Zendesk-Webhook-Signature-Timestamp", t], ["X-Zendesk-Webhook-Signature", s]]
+    c = [
+        case(p, "valid", "base64(HMAC(timestamp + body)), RFC 3339 timestamp 2 s old.", cfg,
+             [req(h(sig()), body, accept({"id": "w-1", "event_type": "zen:event-type:ticket.created", "timestamp": NOW - 2, "matched_key": 0}))]),
+        case(p, "stale", "Timestamp 301 s old.", cfg, [req(h(sig(rfc3339(NOW - 301)), rfc3339(NOW - 301)), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "timestamp-swapped", "Valid MAC for another timestamp text.", cfg, [req(h(sig(), rfc3339(NOW - 1)), body, reject("signature_mismatch"))]),
+        case(p, "timestamp-garbage", "Timestamp neither RFC 3339 nor Unix seconds.", cfg, [req(h(sig("yesterday"), "yesterday"), body, reject("malformed_header"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h(sig(s="guess")), body, reject("signature_mismatch"))]),
+        case(p, "missing-timestamp", "No timestamp header.", cfg, [req([h(sig())[0], h(sig())[3]], body, reject("missing_header"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["new", secret], "tolerance_secs": 300}, [req(h(sig()), body, accept({"matched_key": 1}))]),
+        case(p, "replay", "The same request twice.", cfg, [req(h(sig()), body, accept()), req(h(sig()), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Xero
+def xero():
+    p = "xero"
+    key = "xero-webhooks-key-2AbCdEfGhIjK"
+    cfg = {"secrets": [key]}
+    itr = '{"events":[],"firstEventSequence":0,"lastEventSequence":0,"entropy":"FRIWEANYNSHUKKQFTMYQ"}'
+    body = '{"events":[{"resourceUrl":"https://api.xero.com/api.xro/2.0/Invoices/1","resourceId":"1","eventDateUtc":"2026-11-22T09:59:58.000","eventType":"UPDATE","eventCategory":"INVOICE","tenantId":"t-1","tenantType":"ORGANISATION"}],"lastEventSequence":1,"firstEventSequence":1,"entropy":"ZWJJYWRQYTVOQUNBUUVG"}'
+    h = lambda s: [["Content-Type", "application/json"], ["x-xero-signature", s]]
+    c = [
+        case(p, "intent-to-receive-good", "Xero's intent-to-receive: a correctly signed empty batch gets 200.", cfg, [req(h(b64(mac(key, itr))), itr, accept({"matched_key": 0}))]),
+        case(p, "intent-to-receive-bad", "Xero's intent-to-receive: an incorrectly signed one gets 401.", cfg, [req(h(b64(mac("not-the-key", itr))), itr, reject("signature_mismatch"))]),
+        case(p, "event", "A signed event batch.", cfg, [req(h(b64(mac(key, body))), body, accept())]),
+        case(p, "hex-signature", "The right MAC in hex (not base64 of 32 bytes).", cfg, [req(h(mac(key, body).hex()), body, reject("signature_mismatch"))]),
+        case(p, "missing", "No x-xero-signature.", cfg, [req([["Content-Type", "application/json"]], body, reject("missing_header"))]),
+        case(p, "rotation", "Two keys; the second signed.", {"secrets": ["new", key]}, [req(h(b64(mac(key, body))), body, accept({"matched_key": 1}))]),
+        case(p, "replay", "The same batch twice.", cfg, [req(h(b64(mac(key, body))), body, accept()), req(h(b64(mac(key, body))), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Dropbox
+def dropbox():
+    p = "dropbox"
+    secret = "dbx-app-secret-q8w7e6r5"
+    cfg = {"secrets": [secret]}
+    body = '{"list_folder":{"accounts":["dbid:AAH4f99T0taONIb-OurWxbNQ6ywGRopQngc"]},"delta":{"users":[12345678]}}'
+    h = lambda s: [["Content-Type", "application/json"], ["X-Dropbox-Signature", s]]
+    c = [
+        case(p, "challenge", "The verification GET is answered with the challenge.", cfg,
+             [req([], "", respond("6QJQFI4mEJHzhdY"), uri="/hook?challenge=6QJQFI4mEJHzhdY", method="GET")]),
+        case(p, "challenge-markup", "A challenge with markup is not echoed.", cfg,
+             [req([], "", reject("method_not_allowed"), uri="/hook?challenge=%3Cscript%3E", method="GET")]),
+        case(p, "get-without-challenge", "A GET that is not a challenge.", cfg, [req([], "", reject("method_not_allowed"), method="GET")]),
+        case(p, "notification", "A signed notification.", cfg, [req(h(hexmac(secret, body)), body, accept({"matched_key": 0}))]),
+        case(p, "forged", "Another secret.", cfg, [req(h(hexmac("guess", body)), body, reject("signature_mismatch"))]),
+        case(p, "missing", "No signature.", cfg, [req([["Content-Type", "application/json"]], body, reject("missing_header"))]),
+        case(p, "rotation", "Two app secrets; the second signed.", {"secrets": ["new", secret]}, [req(h(hexmac(secret, body)), body, accept({"matched_key": 1}))]),
+        case(p, "replay", "The same notification twice.", cfg, [req(h(hexmac(secret, body)), body, accept()), req(h(hexmac(secret, body)), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- PagerDuty
+def pagerduty():
+    p = "pagerduty"
+    secret = "pd-webhook-secret-1q2w3e"
+    cfg = {"secrets": [secret]}
+    body = '{"event":{"id":"01DEN1HNLBC1VITYGN5O52G4K0","event_type":"incident.triggered","resource_type":"incident","occurred_at":"2026-11-22T09:59:57.000Z","agent":null,"client":null,"data":{"id":"PGR0VU2","type":"incident"}}}'
+    sig = "v1=" + hexmac(secret, body)
+    h = lambda s: [["Content-Type", "application/json"], ["X-PagerDuty-Signature", s]]
+    c = [
+        case(p, "valid", "v1=<hex> over the body.", cfg, [req(h(sig), body, accept({"id": "01DEN1HNLBC1VITYGN5O52G4K0", "event_type": "incident.triggered", "timestamp": NOW - 3, "matched_key": 0}))]),
+        case(p, "rotation-two-v1", "Two signatures during a secret rotation, the valid one last.", cfg, [req(h("v1=" + hexmac("old", body) + "," + sig), body, accept())]),
+        case(p, "forged", "Another secret.", cfg, [req(h("v1=" + hexmac("guess", body)), body, reject("signature_mismatch"))]),
+        case(p, "only-v2", "The valid MAC under another version label.", cfg, [req(h(sig.replace("v1=", "v2=")), body, reject("signature_mismatch"))]),
+        case(p, "not-hex", "v1 value not hex.", cfg, [req(h("v1=zz"), body, reject("malformed_header"))]),
+        case(p, "missing", "No signature.", cfg, [req([["Content-Type", "application/json"]], body, reject("missing_header"))]),
+        case(p, "retry-is-duplicate", "The same event id twice.", cfg, [req(h(sig), body, accept()), req(h(sig), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Telnyx
+def telnyx():
+    p = "telnyx"
+    key = Ed25519PrivateKey.from_private_bytes(bytes([0x17] * 32))
+    pub = b64(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    other = Ed25519PrivateKey.from_private_bytes(bytes([0x71] * 32))
+    other_pub = b64(other.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    cfg = {"public_keys": [pub], "tolerance_secs": 300}
+    body = '{"data":{"event_type":"message.received","id":"b301ed3f-1490-491f-995f-6e64e69674d4","occurred_at":"2026-11-22T09:59:58.000+00:00","payload":{},"record_type":"event"},"meta":{"attempt":1,"delivered_to":"https://hooks.example.com/telnyx"}}'
+    t = NOW - 2
+    sig = lambda ts=t, k=key, b=body: b64(k.sign(f"{ts}|{b}".encode()))
+    h = lambda s, ts=t: [["Content-Type", "application/json"], ["telnyx-signature-ed25519", s], ["telnyx-timestamp", str(ts)]]
+    c = [
+        case(p, "valid", "Ed25519 over timestamp|body.", cfg, [req(h(sig()), body, accept({"id": "b301ed3f-1490-491f-995f-6e64e69674d4", "event_type": "message.received", "timestamp": t, "matched_key": 0}))]),
+        case(p, "no-pipe", "Signed over timestamp+body without the pipe.", cfg, [req(h(b64(key.sign(f"{t}{body}".encode()))), body, reject("signature_mismatch"))]),
+        case(p, "stale", "Signed 301 s ago.", cfg, [req(h(sig(NOW - 301), NOW - 301), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "other-key", "Signed by another key.", cfg, [req(h(sig(k=other)), body, reject("signature_mismatch"))]),
+        case(p, "hex-signature", "The signature in hex instead of base64.", cfg, [req(h(base64.b64decode(sig()).hex()), body, reject("malformed_header"))]),
+        case(p, "missing-timestamp", "No telnyx-timestamp.", cfg, [req(h(sig())[:2], body, reject("missing_header"))]),
+        case(p, "rotation", "Two public keys; the second signed.", {"public_keys": [other_pub, pub], "tolerance_secs": 300}, [req(h(sig()), body, accept({"matched_key": 1}))]),
+        case(p, "retry-is-duplicate", "Telnyx retries the same data.id.", cfg, [req(h(sig()), body, accept()), req(h(sig(t + 5), t + 5), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- X / Twitter
+def twitter():
+    p = "twitter"
+    secret = "twitter-consumer-secret-1a2b3c4d5e6f"
+    cfg = {"secrets": [secret]}
+    body = '{"for_user_id":"2244994945","tweet_create_events":[{"id_str":"1796184960413167616","text":"hi"}]}'
+    sig = "sha256=" + b64(mac(secret, body))
+    crc = "dkd3ZxVoNWVtZjBjM3Q"
+    answer = json.dumps({"response_token": "sha256=" + b64(mac(secret, crc))}, separators=(",", ":"))
+    h = lambda s: [["Content-Type", "application/json"], ["x-twitter-webhooks-signature", s]]
+    c = [
+        case(p, "crc", "The CRC GET is answered with sha256=base64(HMAC(consumer secret, crc_token)).", cfg,
+             [req([], "", respond(answer), uri="/x?crc_token=" + crc, method="GET")]),
+        case(p, "crc-json-token", "A crc_token that is a JSON object (a request for a delivery signature) is refused.", cfg,
+             [req([], "", reject("method_not_allowed"), uri="/x?crc_token=%7B%22a%22%3A1%7D", method="GET")]),
+        case(p, "delivery", "A signed Account Activity delivery.", cfg, [req(h(sig), body, accept({"event_type": "tweet_create_events", "matched_key": 0}))]),
+        case(p, "crc-answer-as-signature", "A CRC answer replayed as a delivery signature over a token-shaped body.", cfg,
+             [req(h("sha256=" + b64(mac(secret, crc))), crc, reject("malformed_body"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h("sha256=" + b64(mac("guess", body))), body, reject("signature_mismatch"))]),
+        case(p, "missing-prefix", "The MAC without sha256=.", cfg, [req(h(sig[7:]), body, reject("signature_mismatch"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["new", secret]}, [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "replay", "The same delivery twice.", cfg, [req(h(sig), body, accept()), req(h(sig), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Meta
+def meta():
+    p = "meta"
+    secret = "meta-app-secret-5e6f7a8b9c"
+    token = "my-verify-token-42"
+    cfg = {"secrets": [secret], "verify_token": token}
+    body = '{"object":"page","entry":[{"id":"0","time":1795341598,"changes":[{"field":"feed","value":{"item":"post","verb":"add"}}]}]}'
+    sig = "sha256=" + hexmac(secret, body)
+    h = lambda s: [["Content-Type", "application/json"], ["X-Hub-Signature-256", s]]
+    sub = lambda t, ch="1158201444", mode="subscribe": f"/meta?hub.mode={mode}&hub.verify_token={t}&hub.challenge={ch}"
+    c = [
+        case(p, "subscription-check", "hub.mode=subscribe with the right verify token: the challenge is echoed.", cfg,
+             [req([], "", respond("1158201444"), uri=sub(token), method="GET")]),
+        case(p, "subscription-wrong-token", "A wrong verify token is refused.", cfg, [req([], "", reject("signature_mismatch"), uri=sub("guess"), method="GET")]),
+        case(p, "subscription-wrong-mode", "hub.mode other than subscribe.", cfg, [req([], "", reject("method_not_allowed"), uri=sub(token, mode="unsubscribe"), method="GET")]),
+        case(p, "delivery", "A signed page delivery.", cfg, [req(h(sig), body, accept({"event_type": "page", "matched_key": 0}))]),
+        case(p, "legacy-sha1-only", "Only the legacy X-Hub-Signature.", cfg,
+             [req([["Content-Type", "application/json"], ["X-Hub-Signature", "sha1=" + hmac.new(secret.encode(), body.encode(), hashlib.sha1).hexdigest()]], body, reject("missing_header"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h("sha256=" + hexmac("guess", body)), body, reject("signature_mismatch"))]),
+        case(p, "rotation", "Two app secrets; the second signed.", {"secrets": ["new", secret], "verify_token": token}, [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "replay", "The same delivery twice.", cfg, [req(h(sig), body, accept()), req(h(sig), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Bitbucket
+def bitbucket():
+    p = "bitbucket"
+    secret = "bitbucket-webhook-secret-7z"
+    cfg = {"secrets": [secret]}
+    body = '{"push":{"changes":[{"new":{"name":"main","type":"branch"}}]},"repository":{"full_name":"team/repo","uuid":"{4b3c1f2e-0000-4000-8000-000000000000}"},"actor":{"display_name":"A"}}'
+    sig = "sha256=" + hexmac(secret, body)
+    h = lambda s, rid="r-1": [["Content-Type", "application/json"], ["X-Event-Key", "repo:push"], ["X-Request-UUID", rid], ["X-Hub-Signature", s]]
+    c = [
+        case(p, "valid", "sha256=<hex> over the body.", cfg, [req(h(sig), body, accept({"id": "r-1", "event_type": "repo:push", "matched_key": 0}))]),
+        case(p, "sha1-label", "The MAC under sha1=.", cfg, [req(h(sig.replace("sha256=", "sha1=")), body, reject("signature_mismatch"))]),
+        case(p, "forged", "Another secret.", cfg, [req(h("sha256=" + hexmac("guess", body)), body, reject("signature_mismatch"))]),
+        case(p, "missing", "No X-Hub-Signature.", cfg, [req(h(sig)[:3], body, reject("missing_header"))]),
+        case(p, "rotation", "Two secrets; the second signed.", {"secrets": ["new", secret]}, [req(h(sig), body, accept({"matched_key": 1}))]),
+        case(p, "replay-new-uuid", "Replayed body with a new unsigned X-Request-UUID.", cfg, [req(h(sig), body, accept()), req(h(sig, "r-2"), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- DocuSign
+def docusign():
+    p = "docusign"
+    k1 = "docusign-connect-key-1-aaaaaaaaaaaa"
+    k2 = "docusign-connect-key-2-bbbbbbbbbbbb"
+    cfg = {"secrets": [k2]}
+    body = '{"event":"envelope-completed","apiVersion":"v2.1","uri":"/restapi/v2.1/accounts/a/envelopes/e","retryCount":0,"configurationId":1,"generatedDateTime":"2026-11-22T09:59:58.0000000Z","data":{"accountId":"a","envelopeId":"e"}}'
+    s1 = b64(mac(k1, body)); s2 = b64(mac(k2, body))
+    ct = ["Content-Type", "application/json"]
+    c = [
+        case(p, "second-header-matches", "Two active keys at DocuSign; the receiver trusts the second.", cfg,
+             [req([ct, ["X-DocuSign-Signature-1", s1], ["X-DocuSign-Signature-2", s2]], body, accept({"event_type": "envelope-completed", "matched_key": 0}))]),
+        case(p, "none-matches", "Signatures under keys the receiver does not trust.", cfg,
+             [req([ct, ["X-DocuSign-Signature-1", s1]], body, reject("signature_mismatch"))]),
+        case(p, "not-base64", "A signature header that is not base64.", cfg,
+             [req([ct, ["X-DocuSign-Signature-1", "%%%"], ["X-DocuSign-Signature-2", s2]], body, reject("malformed_header"))]),
+        case(p, "missing", "No signature header.", cfg, [req([ct], body, reject("missing_header"))]),
+        case(p, "tampered", "Body changed.", cfg, [req([ct, ["X-DocuSign-Signature-1", s2]], body.replace("completed", "voided"), reject("signature_mismatch"))]),
+        case(p, "replay", "The same notification twice.", cfg, [req([ct, ["X-DocuSign-Signature-1", s2]], body, accept()), req([ct, ["X-DocuSign-Signature-1", s2]], body, duplicate())]),
+    ]
+    write(p, c)
+
+
+# ---------------------------------------------------------------- Mandrill
+def mandrill():
+    p = "mandrill"
+    key = "mandrill-webhook-key-AbCdEf012345"
+    base = "https://hooks.example.com"
+    cfg = {"secrets": [key], "public_base": base}
+    from urllib.parse import quote
+    events = '[{"event":"send","_id":"exampleaaaaaaaaaaaaaaaaaaaaaaaaa","ts":1795341598,"msg":{"email":"a@example.com"}}]'
+    body = "mandrill_events=" + quote(events, safe="")
+    path = "/mandrill"
+    sig = b64(hmac.new(key.encode(), (base + path + "mandrill_events" + events).encode(), hashlib.sha1).digest())
+    h = lambda s: [["Content-Type", "application/x-www-form-urlencoded"], ["X-Mandrill-Signature", s]]
+    c = [
+        case(p, "valid", "HMAC-SHA1 over configured URL + sorted key/values.", cfg, [req(h(sig), body, accept({"matched_key": 0}), uri=path)]),
+        case(p, "head-check", "Mandrill's HEAD check when the URL is added.", cfg, [req([], "", respond(""), uri=path, method="HEAD")]),
+        case(p, "other-url", "Signed for another URL.", {"secrets": [key], "public_base": "https://other.example.com"}, [req(h(sig), body, reject("signature_mismatch"), uri=path)]),
+        case(p, "tampered", "An event changed.", cfg, [req(h(sig), body.replace("send", "open"), reject("signature_mismatch"), uri=path)]),
+        case(p, "missing", "No signature.", cfg, [req(h(sig)[:1], body, reject("missing_header"), uri=path)]),
+        case(p, "rotation", "Two keys; the second signed.", {"secrets": ["new", key], "public_base": base}, [req(h(sig), body, accept({"matched_key": 1}), uri=path)]),
+        case(p, "replay", "The same batch twice.", cfg, [req(h(sig), body, accept(), uri=path), req(h(sig), body, duplicate(), uri=path)]),
+    ]
+    write(p, c)
+
+
+for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom, linear, square, mailgun, paddle, typeform, calendly, intercom, mux, sentry, hubspot, sendgrid, zendesk, xero, dropbox, pagerduty, telnyx, twitter, meta, bitbucket, docusign, mandrill):
     f()
