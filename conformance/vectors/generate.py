@@ -902,5 +902,39 @@ def mandrill():
     write(p, c)
 
 
-for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom, linear, square, mailgun, paddle, typeform, calendly, intercom, mux, sentry, hubspot, sendgrid, zendesk, xero, dropbox, pagerduty, telnyx, twitter, meta, bitbucket, docusign, mandrill):
+# ---------------------------------------------------------------- Box
+def boxcom():
+    p = "boxcom"
+    primary = "box-primary-signature-key-0123456789"
+    secondary = "box-secondary-signature-key-9876543210"
+    cfg = {"primary_key": primary, "secondary_key": secondary, "tolerance_secs": 600}
+    body = '{"type":"webhook_event","id":"eb0e6a0e-3f2e-4c36-8a5e-2c1b5a8f1b1a","created_at":"2026-11-22T01:59:50-08:00","trigger":"FILE.UPLOADED","webhook":{"id":"12345","type":"webhook"},"source":{"id":"123456789","type":"file","name":"a.txt"}}'
+    ts = "2026-11-22T01:59:55-08:00"  # 5 s before now, written with Box's offset
+    sig = lambda key, t=ts, b=body: b64(mac(key, b + t))
+    def h(p_sig=None, s_sig=None, t=ts, extra=()):
+        headers = [["Content-Type", "application/json"], ["BOX-DELIVERY-ID", "d-1"], ["BOX-DELIVERY-TIMESTAMP", t], ["BOX-SIGNATURE-VERSION", "1"], ["BOX-SIGNATURE-ALGORITHM", "HmacSHA256"]]
+        if p_sig is not None:
+            headers.append(["BOX-SIGNATURE-PRIMARY", p_sig])
+        if s_sig is not None:
+            headers.append(["BOX-SIGNATURE-SECONDARY", s_sig])
+        return headers + list(extra)
+    stale = "2026-11-22T01:49:59-08:00"
+    c = [
+        case(p, "valid-primary", "Primary key signature over body ‖ timestamp; timestamp with a -08:00 offset.", cfg,
+             [req(h(sig(primary), sig(secondary)), body, accept({"id": "eb0e6a0e-3f2e-4c36-8a5e-2c1b5a8f1b1a", "event_type": "FILE.UPLOADED", "timestamp": NOW - 5, "matched_key": 0}))]),
+        case(p, "rotated-primary", "The primary key was rotated at Box but not here: the secondary verifies.", cfg,
+             [req(h(sig("new-primary-at-box"), sig(secondary)), body, accept({"matched_key": 1}))]),
+        case(p, "swapped-keys", "Each signature under the other key.", cfg,
+             [req(h(sig(secondary), sig(primary)), body, reject("signature_mismatch"))]),
+        case(p, "stale", "Delivered 601 s ago.", cfg, [req(h(sig(primary, stale), None, stale), body, reject("timestamp_out_of_tolerance"))]),
+        case(p, "timestamp-not-rfc3339", "Timestamp in Unix seconds.", cfg, [req(h(sig(primary, str(NOW)), None, str(NOW)), body, reject("malformed_header"))]),
+        case(p, "wrong-algorithm-label", "BOX-SIGNATURE-ALGORITHM other than HmacSHA256.", cfg,
+             [req([x if x[0] != "BOX-SIGNATURE-ALGORITHM" else ["BOX-SIGNATURE-ALGORITHM", "HmacSHA1"] for x in h(sig(primary))], body, reject("signature_mismatch"))]),
+        case(p, "no-signature", "Neither signature header.", cfg, [req(h(), body, reject("missing_header"))]),
+        case(p, "replay", "The same event twice.", cfg, [req(h(sig(primary)), body, accept()), req(h(sig(primary)), body, duplicate())]),
+    ]
+    write(p, c)
+
+
+for f in (github, stripe, slack, shopify, zoom, gitlab, twilio, discord, custom, linear, square, mailgun, paddle, typeform, calendly, intercom, mux, sentry, hubspot, sendgrid, zendesk, xero, dropbox, pagerduty, telnyx, twitter, meta, bitbucket, docusign, mandrill, boxcom):
     f()

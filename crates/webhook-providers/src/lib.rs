@@ -38,6 +38,7 @@
 //! | `bitbucket` | [`bitbucket`] | `X-Hub-Signature: sha256=<hex>` over the body | the SHA-256 of the body |
 //! | `docusign` | [`docusign`] | `X-DocuSign-Signature-1…10: <base64>` over the body, any header under any configured key | the SHA-256 of the body |
 //! | `mandrill` | [`mandrill`] | `X-Mandrill-Signature`: HMAC-SHA1 over the configured public URL and sorted form params; `HEAD` check answered | the SHA-256 of URL and body |
+//! | `boxcom` | [`boxcom`] | Box: `BOX-SIGNATURE-PRIMARY`/`-SECONDARY` base64 over body ‖ `BOX-DELIVERY-TIMESTAMP`, 600 s | the signed event `id` |
 //! | `custom` | [`custom`] | any header HMAC: name, prefix, encoding, template, timestamp header | SHA-256 of the body |
 //!
 //! Handshake answers (Slack's challenge, Discord's PONG, Zoom's `encryptedToken`) are sent only
@@ -74,6 +75,8 @@ mod common;
 
 #[cfg(feature = "bitbucket")]
 pub mod bitbucket;
+#[cfg(feature = "boxcom")]
+pub mod boxcom;
 #[cfg(feature = "calendly")]
 pub mod calendly;
 #[cfg(feature = "custom")]

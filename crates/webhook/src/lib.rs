@@ -43,6 +43,7 @@
 //! | `bitbucket` | [`bitbucket`] | Bitbucket Cloud (`X-Hub-Signature: sha256=<hex>`) |
 //! | `docusign` | [`docusign`] | DocuSign Connect (`X-DocuSign-Signature-<n>`, one per key) |
 //! | `mandrill` | [`mandrill`] | Mailchimp Transactional / Mandrill (HMAC-SHA1 over the configured URL and sorted form params) |
+//! | `boxcom` | [`boxcom`] | Box (webhooks v2: primary and secondary signature keys over body and timestamp) |
 //!
 //! The generic machinery (the layer, rejections, replay store, key cache, clock, fetch) is
 //! re-exported at the top level from `webhook-core`.
@@ -256,3 +257,8 @@ pub use webhook_providers::docusign;
 #[cfg(feature = "mandrill")]
 #[doc(inline)]
 pub use webhook_providers::mandrill;
+
+/// Box (webhooks v2: primary and secondary signature keys over body and timestamp).
+#[cfg(feature = "boxcom")]
+#[doc(inline)]
+pub use webhook_providers::boxcom;

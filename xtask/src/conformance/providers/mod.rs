@@ -7,6 +7,7 @@ use super::harness::{CaseService, World};
 mod autoflex;
 mod avaplace;
 mod bitbucket;
+mod boxcom;
 mod calendly;
 mod custom;
 mod discord;
@@ -47,6 +48,7 @@ pub(crate) fn build(provider: &str, config: &Value, world: &World) -> Result<Cas
         "autoflex" => autoflex::build(config, world),
         "avaplace" => avaplace::build(config, world),
         "bitbucket" => bitbucket::build(config, world),
+        "boxcom" => boxcom::build(config, world),
         "calendly" => calendly::build(config, world),
         "custom" => custom::build(config, world),
         "discord" => discord::build(config, world),
