@@ -14,7 +14,7 @@ const INTERCOM: &str = r#"{"id":"notif_1","topic":"user.created","created_at":17
 const SENTRY: &str = r#"{"action":"resolved","data":{}}"#;
 
 #[tokio::test]
-async fn typeform() {
+async fn typeform_genuine_forged_malformed_rotated_and_redelivered() {
     let signed = |s: &str| TypeformSigner::new(s).request("/t", TYPEFORM).unwrap();
     let (runs, calls) = run::<TypeformEvent, _>(
         TypeformLayer::new("tf").unwrap(),

@@ -394,3 +394,65 @@ mod tests {
         assert!(check_secret("s", b"a b").is_ok());
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use std::time::Duration;
+
+    use bytes::Bytes;
+    use http::{HeaderMap, HeaderValue, Uri};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            if let Ok(value) = HeaderValue::from_str(value) {
+                map.append(*name, value);
+            }
+        }
+        map
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1_000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn decoders_never_panic(text in ".{0,200}", bytes in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = hex_decode(&text);
+            let _ = Encoding::Base64.decode(&text);
+            let _ = form_pairs(&bytes);
+            let _ = SignedContent::parse(&text);
+        }
+
+        #[test]
+        fn unsigned_input_never_verifies_and_never_panics(
+            signature in "[tv0-9a-zA-Z=,;+/ .-]{0,120}",
+            timestamp in "[0-9+ -]{0,24}",
+            body in proptest::collection::vec(any::<u8>(), 0..64),
+            now in any::<i64>(),
+        ) {
+            let body = Bytes::from(body);
+            let slack = HeaderHmac::new("x-sig", Digest::Sha256).unwrap()
+                .prefix("v0=")
+                .content(SignedContent::parse("v0:{timestamp}:{body}").unwrap())
+                .timestamp_header("x-ts", Duration::from_secs(300)).unwrap()
+                .secret(b"secret").unwrap();
+            let map = headers(&[("x-sig", &signature), ("x-ts", &timestamp)]);
+            prop_assert!(slack.verify(&map, &body, now).is_err());
+
+            let stripe = TimestampedHmac::new("x-sig", "v1", Duration::from_secs(300)).unwrap()
+                .secret(b"secret").unwrap();
+            prop_assert!(stripe.verify(&map, &body, now).is_err());
+
+            let twilio = UrlBoundHmac::new("x-sig", Digest::LegacySha1, "https://h.example").unwrap()
+                .secret(b"secret").unwrap();
+            let uri: Uri = "/hook?x=1".parse().unwrap();
+            prop_assert!(twilio.verify(&uri, &map, &body).is_err());
+
+            let tokens = SharedTokens::new("x-sig").unwrap().token("a-long-shared-token").unwrap();
+            prop_assert!(tokens.verify(&map).is_err());
+        }
+    }
+}
