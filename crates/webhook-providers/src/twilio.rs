@@ -14,7 +14,9 @@
 //! `HMAC_SHA1_FOR_LEGACY_USE_ONLY`); nothing else here uses SHA-1. Twilio signs no timestamp:
 //! de-duplication is on the SHA-256 of the signed URL and body (`I-Twilio-Idempotency-Token`
 //! is unsigned; it is reported as [`TwilioEvent::id`]). Configure the primary and secondary
-//! auth tokens while you rotate.
+//! auth tokens while you rotate. Requests signed under a Webhooks Rule's shared key
+//! (`X-Twilio-Webhooks-Signature-Settings`, HMAC-SHA256) are not supported: they fail as
+//! `signature_mismatch`.
 //!
 //! ```
 //! use http::{Request, Response, StatusCode};

@@ -333,7 +333,8 @@ mod tests {
     fn project_vectors_all_pass() {
         let summary = run_dirs(&default_dirs()).unwrap();
         assert!(summary.failures.is_empty(), "{:#?}", summary.failures);
-        assert!(summary.passed >= 39, "only {} cases ran", summary.passed);
+        // The seed vectors of `conformance/` and the provider vectors of `conformance/vectors/`.
+        assert!(summary.passed >= 400, "only {} cases ran", summary.passed);
     }
 
     #[test]

@@ -2,13 +2,13 @@
 //!
 //! | pattern | type | providers |
 //! | --- | --- | --- |
-//! | HMAC over the raw body (or a template of timestamp and body) in one header, hex or base64, optional prefix | [`HeaderHmac`] | GitHub, Shopify, Slack, Zoom, Typeform, Xero, … and any provider through the custom builder |
-//! | `t=<unix>,v1=<hex>[,v1=…]` in one header over `"{t}.{body}"` | [`TimestampedHmac`] | Stripe, Mux, Calendly |
-//! | HMAC over a configured public URL plus the sorted form parameters | [`UrlBoundHmac`] | Twilio |
+//! | HMAC over the raw body (or a template of timestamp and body) in one header, hex or base64, optional prefix | [`HeaderHmac`] | GitHub, Shopify, Slack, Zoom, Linear, Square, Typeform, Intercom (SHA-1), Sentry, Xero, Dropbox, X, Meta, Bitbucket, … and any provider through the custom builder |
+//! | `t=<unix>,v1=<hex>[,v1=…]` in one header over `"{t}.{body}"` (or Paddle's `ts=..;h1=..` over `"{ts}:{body}"`) | [`TimestampedHmac`] | Stripe, Mux, Calendly, Paddle |
+//! | HMAC over a configured public URL plus the sorted form parameters | [`UrlBoundHmac`] | Twilio, Mandrill (both SHA-1) |
 //! | Ed25519 public keys over timestamp and body | [`Ed25519Keys`] | Discord, Telnyx |
 //! | ECDSA P-256 public keys (DER signatures) | [`EcdsaP256Keys`] | SendGrid |
-//! | plain shared tokens compared in constant time | [`SharedTokens`] | GitLab |
-//! | handshake answers, sent only after verification | [`handshake`] | Slack, Discord, Zoom |
+//! | plain shared tokens compared in constant time | [`SharedTokens`] | GitLab, Meta's verify token |
+//! | handshake answers, sent after verification where the provider signs the handshake (Slack, Discord, Zoom); unsigned handshakes (X CRC, Dropbox, Meta) answer only token-shaped challenges | [`handshake`] | Slack, Discord, Zoom, X CRC, Dropbox, Meta |
 //!
 //! Every comparison is constant-time ([`constant_time_eq`] on
 //! equal-length decoded bytes, or *ring*'s own verification); headers are read once
