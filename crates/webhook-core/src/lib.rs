@@ -70,6 +70,7 @@ pub mod json;
 pub mod jws;
 mod keys;
 mod layer;
+pub mod patterns;
 mod rejection;
 mod replay;
 mod secret;

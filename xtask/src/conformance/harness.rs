@@ -22,6 +22,8 @@ pub(crate) struct Observed {
     pub(crate) status: u16,
     pub(crate) rejection: Option<Rejection>,
     pub(crate) outcome: Option<Outcome>,
+    /// The response body the client received.
+    pub(crate) body: Bytes,
 }
 
 /// The boxed service a provider builds for one case.
@@ -80,11 +82,17 @@ impl World {
             let outcome = response.extensions().get::<Outcome>().copied();
             let status = response.status().as_u16();
             // Drain the body like a client would.
-            let _ = response.into_body().collect().await;
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map(http_body_util::Collected::to_bytes)
+                .unwrap_or_default();
             Ok(Observed {
                 status,
                 rejection,
                 outcome,
+                body,
             })
         });
         BoxCloneService::new(service)
