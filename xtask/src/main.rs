@@ -1,10 +1,12 @@
-//! Project tasks: `cargo xtask conformance [--vectors DIR]...`, `cargo xtask ci`.
+//! Project tasks: `cargo xtask conformance [--vectors DIR]...`, `cargo xtask catalogue
+//! [--sync SECURITY.md]`, `cargo xtask ci`.
 
 use std::env;
 use std::error::Error;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+mod catalogue;
 mod ci;
 mod conformance;
 
@@ -22,9 +24,12 @@ fn try_main() -> Result<ExitCode, Box<dyn Error>> {
     let args: Vec<String> = env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("conformance") => conformance::main(args.get(1..).unwrap_or_default()),
+        Some("catalogue") => catalogue::main(args.get(1..).unwrap_or_default()),
         Some("ci") => ci::main(),
         _ => {
-            eprintln!("usage: cargo xtask <conformance [--vectors DIR]... | ci>");
+            eprintln!(
+                "usage: cargo xtask <conformance [--vectors DIR]... | catalogue [--sync SECURITY.md] | ci>"
+            );
             Ok(ExitCode::from(2))
         }
     }
