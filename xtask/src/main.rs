@@ -1,5 +1,5 @@
 //! Project tasks: `cargo xtask conformance [--vectors DIR]...`, `cargo xtask catalogue
-//! [--sync SECURITY.md]`, `cargo xtask ci`.
+//! [--sync SECURITY.md]`, `cargo xtask fuzz-seeds`, `cargo xtask ci`.
 
 use std::env;
 use std::error::Error;
@@ -9,6 +9,7 @@ use std::process::ExitCode;
 mod catalogue;
 mod ci;
 mod conformance;
+mod fuzz_seeds;
 
 fn main() -> ExitCode {
     match try_main() {
@@ -25,10 +26,11 @@ fn try_main() -> Result<ExitCode, Box<dyn Error>> {
     match args.first().map(String::as_str) {
         Some("conformance") => conformance::main(args.get(1..).unwrap_or_default()),
         Some("catalogue") => catalogue::main(args.get(1..).unwrap_or_default()),
+        Some("fuzz-seeds") => fuzz_seeds::main(),
         Some("ci") => ci::main(),
         _ => {
             eprintln!(
-                "usage: cargo xtask <conformance [--vectors DIR]... | catalogue [--sync SECURITY.md] | ci>"
+                "usage: cargo xtask <conformance [--vectors DIR]... | catalogue [--sync SECURITY.md] | fuzz-seeds | ci>"
             );
             Ok(ExitCode::from(2))
         }
