@@ -457,8 +457,8 @@ fn is_region(region: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-/// `https://sns.<region>.amazonaws.com[.cn]/SimpleNotificationService-<alnum>.pem`, nothing else:
-/// no userinfo, port, query, fragment, and the region of the topic.
+/// `https://sns.<region>.amazonaws.com/SimpleNotificationService-<alnum>.pem` (`.com.cn` for the
+/// `cn-` regions), nothing else: no userinfo, port, query, fragment, and the region of the topic.
 pub(crate) fn check_cert_url(url: &str, region: &str) -> Result<(), Rejection> {
     let untrusted =
         |why: &'static str| Err(Rejection::new(Reason::UntrustedKeyUrl).with_detail(why));
@@ -466,11 +466,13 @@ pub(crate) fn check_cert_url(url: &str, region: &str) -> Result<(), Rejection> {
         return untrusted("not https");
     };
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let expected = [
-        format!("sns.{region}.amazonaws.com"),
-        format!("sns.{region}.amazonaws.com.cn"),
-    ];
-    if !expected.iter().any(|h| h == host) {
+    // The China partition's endpoints (and only its) live under `.amazonaws.com.cn` (S36).
+    let expected = if region.starts_with("cn-") {
+        format!("sns.{region}.amazonaws.com.cn")
+    } else {
+        format!("sns.{region}.amazonaws.com")
+    };
+    if host != expected {
         return untrusted("host is not this region's SNS endpoint");
     }
     let name = path
@@ -672,7 +674,10 @@ mod tests {
         fn topic_and_cert_url_checks_never_panic(arn in "[a-z0-9:\\-]{0,40}|.{0,40}", url in "https://[a-z0-9.\\-/@:?#%]{0,60}|.{0,60}") {
             if let Some(region) = topic_region(&arn) {
                 let _ = check_cert_url(&url, region);
-                let canonical = format!("https://sns.{region}.amazonaws.com/SimpleNotificationService-abc123.pem");
+                let suffix = if region.starts_with("cn-") { ".cn" } else { "" };
+                let canonical = format!("https://sns.{region}.amazonaws.com{suffix}/SimpleNotificationService-abc123.pem");
+                let other = format!("https://sns.{region}.amazonaws.com{}/SimpleNotificationService-abc123.pem", if suffix.is_empty() { ".cn" } else { "" });
+                prop_assert!(check_cert_url(&other, region).is_err());
                 prop_assert!(check_cert_url(&canonical, region).is_ok());
             }
             let _ = check_cert_url(&url, "us-east-1");
