@@ -47,6 +47,7 @@ pub(crate) fn main() -> Result<ExitCode, Box<dyn Error>> {
             &[("RUSTDOCFLAGS", "-D warnings")],
         ),
         ("conformance", &["xtask", "conformance"], &[]),
+        ("catalogue", &["xtask", "catalogue"], &[]),
         (
             "deny",
             &[

@@ -24,8 +24,14 @@ impl AutoflexLayer {
     /// configuration, never derived from a request) with a fixed API `token`.
     ///
     /// # Errors
-    /// `api_base` is not an https URL without query or trailing slash.
+    /// `api_base` is not an https URL without query or trailing slash, or `token` is empty or
+    /// holds control characters (a CR/LF would otherwise surface only at the first fetch, C25).
     pub fn new(api_base: &str, token: &str) -> Result<Self, ConfigError> {
+        if token.is_empty() || token.bytes().any(|b| b.is_ascii_control()) {
+            return Err(ConfigError::new(
+                "Autoflex10 token must be non-empty and free of control characters (CR, LF, ...)",
+            ));
+        }
         Self::with_token_source(api_base, StaticToken::new(token))
     }
 

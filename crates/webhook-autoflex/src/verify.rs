@@ -117,10 +117,14 @@ impl VerifyWebhook for AutoflexScheme {
     async fn verify(
         &self,
         parts: &Parts,
-        _body: &Bytes,
+        body: &Bytes,
         cx: &VerifyContext,
     ) -> Result<Verdict<AutoflexEvent>, Rejection> {
         let id = callback_id(parts.uri.query())?;
+        // Autoflex10 calls back with a bodiless GET; a body is not ours to interpret (C21).
+        if !body.is_empty() {
+            return Err(Rejection::new(Reason::MalformedBody).with_detail("a callback has no body"));
+        }
         // A delivered id is answered before anything else: no fetch, and the pending entry may
         // already be gone.
         if cx.already_done(&id).await? {

@@ -135,7 +135,7 @@ impl TokenSource for Renewing {
 }
 
 #[tokio::test]
-async fn c_token_expiry_renews_once_then_gives_up_with_503() {
+async fn c09_token_expiry_renews_once_then_gives_up_with_503() {
     // The in-process API answers 401 whatever the token: one renewal, one retry, then 503.
     let net = TableFetch::new().with(
         payload_url(ID),

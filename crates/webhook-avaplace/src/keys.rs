@@ -123,6 +123,7 @@ fn https_authority(url: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use http::{HeaderMap, StatusCode};
+    use proptest::prelude::*;
 
     const ISSUER: &str = "https://idp.example.com/api/asol/idp";
 
@@ -179,5 +180,63 @@ mod tests {
         let set = parse_jwks(jwks.as_bytes()).unwrap();
         let kids: Vec<_> = set.keys.iter().map(|(kid, _)| kid.as_deref()).collect();
         assert_eq!(kids, vec![Some("good")]);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn jwks_parse_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse_jwks(&bytes);
+        }
+
+        #[test]
+        fn jwks_parse_never_panics_on_jwk_shaped_documents(
+            entries in prop::collection::vec(
+                (
+                    prop::option::of(prop_oneof![Just("RSA"), Just("oct"), Just("EC"), Just("rsa")]),
+                    prop::option::of(prop_oneof![Just("sig"), Just("enc"), Just("")]),
+                    prop::option::of(prop_oneof![Just("RS256"), Just("RS512"), Just("HS256")]),
+                    prop::option::of("[A-Za-z0-9_=+/-]{0,400}"),
+                    prop::option::of(prop_oneof![Just("AQAB".to_owned()), Just("Ag".to_owned()), "[A-Za-z0-9_-]{0,8}"]),
+                ),
+                0..8,
+            )
+        ) {
+            let keys: Vec<serde_json::Value> = entries
+                .iter()
+                .map(|(kty, use_, alg, n, e)| {
+                    serde_json::json!({"kty": kty, "use": use_, "alg": alg, "n": n, "e": e, "kid": "k"})
+                })
+                .collect();
+            let body = serde_json::to_vec(&serde_json::json!({ "keys": keys })).unwrap();
+            if let Ok(set) = parse_jwks(&body) {
+                prop_assert!(set.keys.len() <= MAX_KEYS);
+                for (_, key) in &set.keys {
+                    prop_assert!(key.is_acceptable());
+                }
+            }
+        }
+
+        #[test]
+        fn jwks_round_trips_rsa_components(
+            modulus in prop::collection::vec(any::<u8>(), 256..=512),
+            leading_zeros in 0usize..3,
+        ) {
+            let mut modulus = modulus;
+            modulus[0] |= 0x80; // full length: 2048..=4096 bits
+            let last = modulus.len() - 1;
+            modulus[last] |= 1;
+            let mut padded = vec![0u8; leading_zeros];
+            padded.extend_from_slice(&modulus);
+            let n = webhook_core::jws::encode(&padded);
+            let jwks = format!(r#"{{"keys":[{{"kty":"RSA","kid":"a","use":"sig","n":"{n}","e":"AQAB"}}]}}"#);
+            let set = parse_jwks(jwks.as_bytes()).unwrap();
+            prop_assert_eq!(set.keys.len(), 1);
+            let (kid, key) = &set.keys[0];
+            prop_assert_eq!(kid.as_deref(), Some("a"));
+            prop_assert_eq!(key.modulus(), &modulus[..]);
+            prop_assert_eq!(key.exponent(), &[1u8, 0, 1][..]);
+        }
     }
 }

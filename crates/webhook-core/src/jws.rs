@@ -316,8 +316,9 @@ impl RsaPublicKey {
     }
 }
 
-/// Checks `exp` (required or optional) and `nbf` (optional) against `now` with `leeway`
-/// seconds. Both must be JSON integers: a string or fractional date is refused, never skipped.
+/// Checks `exp` (required or optional), `nbf` and `iat` (optional) against `now` with `leeway`
+/// seconds. All must be JSON integers: a string or fractional date is refused, never skipped;
+/// a token issued (`iat`) or valid from (`nbf`) beyond `now + leeway` is refused (B24–B26).
 ///
 /// # Errors
 /// [`JwsError::Unacceptable`] naming the failed claim.
@@ -330,6 +331,8 @@ impl RsaPublicKey {
 /// assert!(check_time_claims(claims, 950, 0, true).is_ok());
 /// assert!(check_time_claims(claims, 1_000, 0, true).is_err()); // exp is exclusive
 /// assert!(check_time_claims(json!({"exp": "2000"}).as_object().unwrap(), 950, 0, true).is_err());
+/// assert!(check_time_claims(json!({"iat": 5_000}).as_object().unwrap(), 950, 0, false).is_err());
+/// assert!(check_time_claims(json!({"iat": "900"}).as_object().unwrap(), 950, 0, false).is_err());
 /// ```
 pub fn check_time_claims(
     claims: &Map<String, Value>,
@@ -353,6 +356,12 @@ pub fn check_time_claims(
         let nbf = integer(nbf).ok_or(JwsError::Unacceptable("nbf is not an integer"))?;
         if nbf > now + leeway {
             return Err(JwsError::Unacceptable("token not yet valid"));
+        }
+    }
+    if let Some(iat) = claims.get("iat") {
+        let iat = integer(iat).ok_or(JwsError::Unacceptable("iat is not an integer"))?;
+        if iat > now + leeway {
+            return Err(JwsError::Unacceptable("token issued in the future"));
         }
     }
     Ok(())

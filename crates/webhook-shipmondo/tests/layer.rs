@@ -254,3 +254,236 @@ async fn mutated_bodies_never_panic_and_never_reach_the_handler() {
     assert_eq!(calls, 0);
     assert!(runs.iter().all(|r| r.reason.is_some()));
 }
+
+// ---- SECURITY.md §3.2 rows, named by id (`cargo xtask catalogue`) ----
+
+/// One request through the default layer: status, reason, inner calls.
+async fn one(body: String) -> (u16, Option<Reason>, usize) {
+    let (runs, calls) = run_all(layer(), vec![post(body)]).await;
+    (runs[0].status, runs[0].reason, calls)
+}
+
+fn data(token: &str) -> String {
+    json!({ "data": token }).to_string()
+}
+
+/// A MAC that does not verify: 401 (the crate names it signature_mismatch or token_invalid,
+/// SECURITY.md §5 item 6), never the handler.
+fn assert_refused_401(got: (u16, Option<Reason>, usize), what: &str) {
+    assert!(
+        matches!(
+            got,
+            (
+                401,
+                Some(Reason::SignatureMismatch | Reason::TokenInvalid),
+                0
+            )
+        ),
+        "{what}: {got:?}"
+    );
+}
+
+const HS256: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+
+#[tokio::test]
+async fn j06_padded_or_standard_alphabet_segments_are_malformed_body() {
+    let token = ShipmondoSigner::new(KEY).token(&claims(), ClaimEncoding::Object);
+    let parts: Vec<&str> = token.split('.').collect();
+    for bad in [
+        format!("{}=.{}.{}", parts[0], parts[1], parts[2]),
+        format!("{}.{}.{}==", parts[0], parts[1], parts[2]),
+        token.replace('-', "+").replace('_', "/") + "+/",
+    ] {
+        let got = one(data(&bad)).await;
+        assert_eq!(got, (400, Some(Reason::MalformedBody), 0), "{bad}");
+    }
+}
+
+#[tokio::test]
+async fn j07_signature_with_non_zero_trailing_bits_is_refused() {
+    let token = ShipmondoSigner::new(KEY).token(&claims(), ClaimEncoding::Object);
+    let (input, sig) = token.rsplit_once('.').unwrap();
+    // 32 bytes → 43 base64url chars; the last carries 2 unused bits. Set them.
+    let mut chars: Vec<char> = sig.chars().collect();
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let last = alphabet.find(chars[42]).unwrap();
+    chars[42] = alphabet.chars().nth(last | 1).unwrap();
+    let twin: String = chars.into_iter().collect();
+    assert_ne!(twin, sig);
+    let (status, _, calls) = one(data(&format!("{input}.{twin}"))).await;
+    assert!(matches!(status, 400 | 401) && calls == 0, "{status}");
+}
+
+#[tokio::test]
+async fn j08_header_not_an_object_or_deeply_nested_is_refused_quickly() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    for header in ["not json", "[1,2]", deep.as_str()] {
+        let token = raw_token(header, &claims().to_string(), KEY);
+        let started = std::time::Instant::now();
+        let (status, _, calls) = one(data(&token)).await;
+        assert!(matches!(status, 400 | 401) && calls == 0, "{status}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+}
+
+#[tokio::test]
+async fn j09_alg_none_with_an_empty_signature_is_token_invalid() {
+    let input = format!(
+        "{}.{}.",
+        encode(br#"{"alg":"none"}"#),
+        encode(claims().to_string().as_bytes())
+    );
+    assert_eq!(
+        one(data(&input)).await,
+        (401, Some(Reason::TokenInvalid), 0)
+    );
+}
+
+#[tokio::test]
+async fn j12_rs256_header_is_token_invalid() {
+    let token = raw_token(r#"{"alg":"RS256"}"#, &claims().to_string(), KEY);
+    assert_eq!(
+        one(data(&token)).await,
+        (401, Some(Reason::TokenInvalid), 0)
+    );
+}
+
+#[tokio::test]
+async fn j14_j15_embedded_or_remote_keys_in_the_header_are_refused() {
+    let attacker = "attacker-key";
+    for header in [
+        json!({"alg": "HS256", "jwk": {"kty": "oct", "k": encode(attacker.as_bytes())}}),
+        json!({"alg": "HS256", "jku": "https://evil.example/jwks"}),
+        json!({"alg": "HS256", "x5u": "https://evil.example/c.pem"}),
+    ] {
+        let token = raw_token(&header.to_string(), &claims().to_string(), attacker);
+        let (status, _, calls) = one(data(&token)).await;
+        assert_eq!((status, calls), (401, 0), "{header}");
+    }
+}
+
+#[tokio::test]
+async fn j16_kid_is_never_a_path_or_key_selector_for_an_empty_key() {
+    let header = r#"{"alg":"HS256","kid":"../../dev/null"}"#;
+    let token = raw_token(header, &claims().to_string(), "");
+    assert_refused_401(one(data(&token)).await, "empty-key MAC under a path kid");
+    // The genuine key still verifies whatever the kid says.
+    let token = raw_token(header, &claims().to_string(), KEY);
+    assert_eq!(one(data(&token)).await.0, 200);
+}
+
+#[tokio::test]
+async fn j18_b64_false_is_token_invalid() {
+    let header = r#"{"alg":"HS256","b64":false,"crit":["b64"]}"#;
+    let token = raw_token(header, &claims().to_string(), KEY);
+    assert_eq!(
+        one(data(&token)).await,
+        (401, Some(Reason::TokenInvalid), 0)
+    );
+    let header = r#"{"alg":"HS256","b64":false}"#;
+    let token = raw_token(header, &claims().to_string(), KEY);
+    let (status, _, _) = one(data(&token)).await;
+    assert!(matches!(status, 200 | 401), "b64 without crit: {status}");
+}
+
+#[tokio::test]
+async fn j19_j20_j22_truncated_wrong_or_confused_key_macs_are_refused() {
+    let genuine = raw_token(HS256, &claims().to_string(), KEY);
+    let (input, sig) = genuine.rsplit_once('.').unwrap();
+    let mac = webhook_core::jws::decode(sig).unwrap();
+    let truncated = format!("{input}.{}", encode(&mac[..16]));
+    let wrong = format!("{input}.{}", encode(&[0x5a; 32]));
+    let pem = "-----BEGIN PUBLIC KEY-----\nMIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA\n-----END PUBLIC KEY-----\n";
+    let confused = raw_token(HS256, &claims().to_string(), pem);
+    for (what, token) in [
+        ("truncated", truncated),
+        ("wrong", wrong),
+        ("pem key", confused),
+    ] {
+        assert_refused_401(one(data(&token)).await, what);
+    }
+}
+
+/// Policy pinned (J28): the `url` claim is compared byte for byte with `endpoint_url`, with no
+/// host-case or default-port normalisation (stricter than the row's suggestion).
+#[tokio::test]
+async fn j27_j28_url_claim_must_name_the_configured_endpoint_exactly() {
+    for (url, accepted) in [
+        (URL, true),
+        ("https://evil.example/shipmondo", false),
+        ("https://hooks.example.com/other", false),
+        ("https://hooks.example.com/shipmondo?x=1", false),
+        ("http://hooks.example.com/shipmondo", false),
+        ("https://HOOKS.example.com/shipmondo", false),
+        ("https://hooks.example.com:443/shipmondo", false),
+    ] {
+        let mut claims = claims();
+        claims["url"] = json!(url);
+        let body = ShipmondoSigner::new(KEY).body(&claims, ClaimEncoding::Object);
+        let got = one(body).await;
+        if accepted {
+            assert_eq!(got.0, 200, "{url}");
+        } else {
+            assert_eq!(got, (401, Some(Reason::ClaimMismatch), 0), "{url}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn j34_duplicate_header_keys_are_refused() {
+    let token = raw_token(
+        r#"{"alg":"HS256","alg":"none"}"#,
+        &claims().to_string(),
+        KEY,
+    );
+    let (status, _, calls) = one(data(&token)).await;
+    assert!(matches!(status, 400 | 401) && calls == 0, "{status}");
+}
+
+/// Documented trade-off: no id or timestamp in the scheme, so identical content is one event.
+#[tokio::test]
+async fn j39_legitimately_identical_content_is_also_a_duplicate() {
+    let signer = ShipmondoSigner::new(KEY);
+    let first = post(signer.body(&claims(), ClaimEncoding::Object));
+    let second = post(signer.body(&claims(), ClaimEncoding::Object));
+    let (runs, calls) = run_all(layer(), vec![first, second]).await;
+    assert_eq!(
+        (runs[1].status, runs[1].outcome, calls),
+        (200, Some(Outcome::Duplicate), 1)
+    );
+}
+
+#[tokio::test]
+async fn j42_content_type_is_ignored() {
+    let body = ShipmondoSigner::new(KEY).body(&claims(), ClaimEncoding::Object);
+    let mut request = post(body);
+    request
+        .headers_mut()
+        .insert("content-type", "text/plain".parse().unwrap());
+    let (runs, calls) = run_all(layer(), vec![request]).await;
+    assert_eq!((runs[0].status, calls), (200, 1));
+}
+
+#[tokio::test]
+async fn j43_kid_naming_no_configured_key_still_tries_each_key() {
+    let layer = ShipmondoLayer::new("other-key")
+        .unwrap()
+        .key(KEY)
+        .unwrap()
+        .endpoint_url(URL)
+        .unwrap();
+    let token = raw_token(
+        r#"{"alg":"HS256","kid":"nope"}"#,
+        &claims().to_string(),
+        KEY,
+    );
+    let (runs, calls) = run_all(layer.clone(), vec![post(data(&token))]).await;
+    assert_eq!((runs[0].status, calls), (200, 1));
+    let token = raw_token(
+        r#"{"alg":"HS256","kid":"nope"}"#,
+        &claims().to_string(),
+        "k3",
+    );
+    let (runs, calls) = run_all(layer, vec![post(data(&token))]).await;
+    assert_eq!((runs[0].status, calls), (401, 0));
+}

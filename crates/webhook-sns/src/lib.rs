@@ -11,7 +11,7 @@
 //! | one JSON object, no duplicate keys, signed fields are strings, no Lambda spellings, type equals the header, SignatureVersion `1`/`2` | `malformed_body` (400) |
 //! | `TopicArn` allowlisted (an empty list accepts nothing) | `claim_mismatch` (401) |
 //! | SignatureVersion 2 when required | `signature_mismatch` (401) |
-//! | `SigningCertURL` is `https://sns.<topic's region>.amazonaws.com[.cn]/SimpleNotificationService-<id>.pem`, nothing else | `untrusted_key_url` (401) |
+//! | `SigningCertURL` is `https://sns.<topic's region>.amazonaws.com/SimpleNotificationService-<id>.pem` (`.com.cn` only for `cn-` regions), nothing else | `untrusted_key_url` (401) |
 //! | `Timestamp` within 3600 s back, 300 s ahead | `timestamp_out_of_tolerance` (401) |
 //! | certificate fetched (cached per URL) | `key_unavailable` (503: SNS retries) |
 //! | exactly one PEM certificate, the region's signer name, valid now, RSA ≥ 2048 | `untrusted_key_url` (401) |

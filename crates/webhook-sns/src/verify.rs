@@ -457,8 +457,8 @@ fn is_region(region: &str) -> bool {
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()))
 }
 
-/// `https://sns.<region>.amazonaws.com[.cn]/SimpleNotificationService-<alnum>.pem`, nothing else:
-/// no userinfo, port, query, fragment, and the region of the topic.
+/// `https://sns.<region>.amazonaws.com/SimpleNotificationService-<alnum>.pem` (`.com.cn` for the
+/// `cn-` regions), nothing else: no userinfo, port, query, fragment, and the region of the topic.
 pub(crate) fn check_cert_url(url: &str, region: &str) -> Result<(), Rejection> {
     let untrusted =
         |why: &'static str| Err(Rejection::new(Reason::UntrustedKeyUrl).with_detail(why));
@@ -466,11 +466,13 @@ pub(crate) fn check_cert_url(url: &str, region: &str) -> Result<(), Rejection> {
         return untrusted("not https");
     };
     let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let expected = [
-        format!("sns.{region}.amazonaws.com"),
-        format!("sns.{region}.amazonaws.com.cn"),
-    ];
-    if !expected.iter().any(|h| h == host) {
+    // The China partition's endpoints (and only its) live under `.amazonaws.com.cn` (S36).
+    let expected = if region.starts_with("cn-") {
+        format!("sns.{region}.amazonaws.com.cn")
+    } else {
+        format!("sns.{region}.amazonaws.com")
+    };
+    if host != expected {
         return untrusted("host is not this region's SNS endpoint");
     }
     let name = path
@@ -581,4 +583,104 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The `(key, value)` lines of a string to sign.
+    fn lines(signed: &[u8]) -> Vec<(String, String)> {
+        let text = String::from_utf8(signed.to_vec()).unwrap();
+        let mut parts: Vec<&str> = text.split('\n').collect();
+        assert_eq!(parts.pop(), Some(""), "ends with a newline");
+        parts
+            .chunks(2)
+            .map(|pair| (pair[0].to_owned(), pair[1].to_owned()))
+            .collect()
+    }
+
+    fn envelope_field() -> impl Strategy<Value = (String, Value)> {
+        let key = prop_oneof![
+            Just("Type"),
+            Just("MessageId"),
+            Just("TopicArn"),
+            Just("Subject"),
+            Just("Message"),
+            Just("Timestamp"),
+            Just("SignatureVersion"),
+            Just("Signature"),
+            Just("SigningCertURL"),
+            Just("SubscribeURL"),
+            Just("Token"),
+            Just("SigningCertUrl"),
+            Just("Other"),
+        ];
+        let value = prop_oneof![
+            Just(Value::String("Notification".into())),
+            Just(Value::String("SubscriptionConfirmation".into())),
+            Just(Value::String("1".into())),
+            Just(Value::String("2".into())),
+            Just(Value::Null),
+            any::<i64>().prop_map(Value::from),
+            "[a-z\n:/.]{0,12}".prop_map(Value::String),
+        ];
+        (key.prop_map(str::to_owned), value)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        #[test]
+        fn envelope_parse_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            let _ = Envelope::parse(&bytes).map(|e| e.string_to_sign());
+        }
+
+        #[test]
+        fn envelope_parse_never_panics_on_sns_shaped_objects(fields in prop::collection::vec(envelope_field(), 0..12)) {
+            let object: Map<String, Value> = fields.into_iter().collect();
+            let body = serde_json::to_vec(&object).unwrap();
+            if let Ok(envelope) = Envelope::parse(&body) {
+                // Accepted envelopes have every signed key (but an absent Subject) as a string,
+                // none but Message spanning lines.
+                for key in envelope.signed_keys() {
+                    let value = envelope.text(key);
+                    prop_assert!(value.is_some() || *key == "Subject");
+                    prop_assert!(*key == "Message" || !value.unwrap_or_default().contains('\n'));
+                }
+                let _ = envelope.string_to_sign();
+            }
+        }
+
+        #[test]
+        fn string_to_sign_round_trips_one_line_fields(
+            values in prop::collection::vec(prop::option::of("[^\n]{0,16}"), NOTIFICATION_KEYS.len()),
+        ) {
+            let mut fields = Map::new();
+            let mut expected = Vec::new();
+            for (key, value) in NOTIFICATION_KEYS.iter().zip(&values) {
+                if let Some(value) = value {
+                    fields.insert((*key).to_owned(), Value::String(value.clone()));
+                    expected.push(((*key).to_owned(), value.clone()));
+                }
+            }
+            fields.insert("Unsigned".into(), Value::String("x".into()));
+            let signed = string_to_sign(&fields, NOTIFICATION_KEYS);
+            prop_assert_eq!(lines(&signed), expected);
+        }
+
+        #[test]
+        fn topic_and_cert_url_checks_never_panic(arn in "[a-z0-9:\\-]{0,40}|.{0,40}", url in "https://[a-z0-9.\\-/@:?#%]{0,60}|.{0,60}") {
+            if let Some(region) = topic_region(&arn) {
+                let _ = check_cert_url(&url, region);
+                let suffix = if region.starts_with("cn-") { ".cn" } else { "" };
+                let canonical = format!("https://sns.{region}.amazonaws.com{suffix}/SimpleNotificationService-abc123.pem");
+                let other = format!("https://sns.{region}.amazonaws.com{}/SimpleNotificationService-abc123.pem", if suffix.is_empty() { ".cn" } else { "" });
+                prop_assert!(check_cert_url(&other, region).is_err());
+                prop_assert!(check_cert_url(&canonical, region).is_ok());
+            }
+            let _ = check_cert_url(&url, "us-east-1");
+        }
+    }
 }
