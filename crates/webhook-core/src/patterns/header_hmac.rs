@@ -135,8 +135,9 @@ struct TimestampHeader {
 /// [`MAX_HEADER_LEN`] bytes (`missing_header`, `malformed_header`); the timestamp a canonical
 /// decimal (`malformed_header`) within the tolerance either way (`timestamp_out_of_tolerance`);
 /// the prefix exact (else `signature_mismatch`); the MAC decodable (`malformed_header`); the MAC
-/// under one configured secret, compared in constant time (`signature_mismatch`). See the
-/// [module docs](super) for an example.
+/// under one configured secret, compared in constant time (`signature_mismatch`). A scheme with
+/// no secret, or whose template signs `{timestamp}` without a timestamp header, accepts nothing
+/// (`signature_mismatch`). See the [module docs](super) for an example.
 #[derive(Clone, Debug)]
 pub struct HeaderHmac {
     header: HeaderName,
@@ -273,6 +274,13 @@ impl HeaderHmac {
                 let seconds = parse_timestamp(text, rule.unit)?;
                 check_window(now, seconds, rule.tolerance.as_secs())?;
                 (text, Some(seconds))
+            }
+            // Fail closed: a template that signs a timestamp without a timestamp header is a
+            // misconfiguration, never "sign an empty timestamp".
+            None if self.content.needs_timestamp() => {
+                return Err(Rejection::new(Reason::SignatureMismatch).with_detail(
+                    "the signed content needs {timestamp} but no timestamp header is configured",
+                ));
             }
             None => ("", None),
         };
@@ -452,6 +460,25 @@ mod tests {
             slack.verify(&missing, &body, 0).unwrap_err().reason(),
             Reason::MissingHeader
         );
+    }
+
+    #[test]
+    fn a_timestamp_template_without_a_timestamp_header_accepts_nothing() {
+        let scheme = HeaderHmac::new("x-sig", Digest::Sha256)
+            .unwrap()
+            .content(SignedContent::parse("{timestamp}.{body}").unwrap())
+            .secret(b"s")
+            .unwrap();
+        let body = Bytes::from_static(b"{}");
+        let mut keys = HmacKeys::new(Digest::Sha256);
+        keys.push(b"s");
+        let mac = Encoding::Hex.encode(&keys.sign(0, &[b".", b"{}"]).unwrap());
+        let reason = scheme
+            .verify(&headers(&[("x-sig", &mac)]), &body, 0)
+            .unwrap_err()
+            .reason();
+        assert_eq!(reason, Reason::SignatureMismatch);
+        assert_eq!(scheme.sign(0, None, &body), None);
     }
 
     #[test]
