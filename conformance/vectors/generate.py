@@ -179,7 +179,17 @@ def slack():
     challenge = '{"token":"Jhj5dZrVaK7ZwHHjRyZWjbDl","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}'
     # The form body of Slack's documented example (slash command).
     form = "token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebbot&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c"
+    # Slack's published example, verbatim ("Verifying requests from Slack"): its printed
+    # signature must come out of the real layer.
+    published = form.replace("%2Fwebbot", "%2Fwebhook-collect")
+    published_ts = 1531420618
+    published_sig = "v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503"
+    assert sig(published_ts, published) == published_sig
     c = [
+        case(p, "published-example", "Slack's published example (signing secret, timestamp 1531420618, slash-command form body, the printed v0= signature); one edited byte is refused.", cfg,
+             [req(h(published_ts, published, published_sig, ct="application/x-www-form-urlencoded"), published, accept()),
+              req(h(published_ts, published.replace("roadrunner", "coyote"), published_sig, ct="application/x-www-form-urlencoded"), published.replace("roadrunner", "coyote"), reject("signature_mismatch"))],
+             now=published_ts + 50),
         case(p, "event-callback", "Events API callback signed over v0:{ts}:{body}.", cfg,
              [req(h(t, event), event, accept({"id": "Ev123ABC456", "event_type": "app_mention", "timestamp": t, "matched_key": 0}))]),
         case(p, "slash-command-documented-body", "Slack's documented slash-command form body and example secret, signed at now-5.", cfg,
