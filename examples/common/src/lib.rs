@@ -23,6 +23,7 @@
 
 mod config;
 mod inbox;
+pub mod launch;
 mod layers;
 pub mod routes;
 #[cfg(feature = "stand-in")]

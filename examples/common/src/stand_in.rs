@@ -592,3 +592,65 @@ pub fn unexpected(played: &[Played]) -> Vec<String> {
         })
         .collect()
 }
+
+/// What [`exercise`] observed.
+#[derive(Debug)]
+pub struct Exercise {
+    /// Every case, in order, with its answer.
+    pub played: Vec<Played>,
+    /// How many events the handlers received.
+    pub delivered: usize,
+    /// How many documents the receiver fetched from the stand-in.
+    pub fetches: usize,
+    /// The status of a request to a path no provider is mounted on.
+    pub stray_status: u16,
+    /// Whether the port refused connections once the server returned after shutdown.
+    pub closed_after_shutdown: bool,
+}
+
+/// Starts a receiver with `serve` (the same closure an example gives
+/// [`launch`](crate::launch::launch)) on a loopback port, configured for a fresh [`StandIn`],
+/// plays every case over real HTTP, sends one request to an unknown path, then shuts the
+/// server down gracefully and waits for it.
+///
+/// # Errors
+/// Binding, sending, or the server itself failed.
+pub async fn exercise<F, Fut>(
+    serve: F,
+) -> Result<Exercise, Box<dyn std::error::Error + Send + Sync>>
+where
+    F: FnOnce(
+        tokio::net::TcpListener,
+        crate::ProviderLayers,
+        crate::Inbox,
+        crate::launch::Shutdown,
+    ) -> Fut,
+    Fut: std::future::Future<Output = std::io::Result<()>> + Send + 'static,
+{
+    let stand_in = StandIn::new()?;
+    let inbox = crate::Inbox::default();
+    let layers = crate::ProviderLayers::build(&stand_in.config, Some(&stand_in.fetch()))?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let shutdown: crate::launch::Shutdown = Box::pin(async {
+        let _ = stopped.await;
+    });
+    let server = tokio::spawn(serve(listener, layers, inbox.clone(), shutdown));
+
+    let now = webhook::unix_seconds(webhook::Clock::now(&webhook::SystemClock));
+    let played = play(addr, &inbox, stand_in.cases(now)?).await?;
+    let stray = Request::post("/webhooks/nowhere").body(Bytes::from_static(b"{}"))?;
+    let stray_status = send(addr, &to_raw(&stray, None)).await?.status;
+
+    let _ = stop.send(());
+    server.await??;
+    let closed_after_shutdown = tokio::net::TcpStream::connect(addr).await.is_err();
+    Ok(Exercise {
+        played,
+        delivered: inbox.snapshot().len(),
+        fetches: stand_in.fetch_count(),
+        stray_status,
+        closed_after_shutdown,
+    })
+}

@@ -8,14 +8,24 @@
 
 use std::process::ExitCode;
 
-use example_common::stand_in::{Played, StandIn, play};
-use example_common::{Inbox, ProviderLayers};
+use example_common::stand_in::{Exercise, Played, exercise};
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    match run().await {
-        Ok(true) => ExitCode::SUCCESS,
-        Ok(false) => ExitCode::from(1),
+    println!("starting the axum example on 127.0.0.1 with 6 providers (no internet needed)\n");
+    let outcome = exercise(|listener, layers, inbox, shutdown| {
+        example_axum::serve(listener, example_axum::app(layers, inbox), shutdown)
+    })
+    .await;
+    match outcome {
+        Ok(outcome) => {
+            print_table(&outcome.played);
+            if report(&outcome) {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
+        }
         Err(error) => {
             eprintln!("demo: {error}");
             ExitCode::from(2)
@@ -23,41 +33,28 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run() -> Result<bool, Box<dyn std::error::Error>> {
-    let stand_in = StandIn::new()?;
-    let inbox = Inbox::default();
-    let layers = ProviderLayers::build(&stand_in.config, Some(&stand_in.fetch()))?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(example_axum::serve(
-        listener,
-        example_axum::app(layers, inbox.clone()),
-        async {
-            let _ = stopped.await;
-        },
-    ));
-    println!("axum receiver listening on http://{addr} with 6 providers (no internet needed)\n");
-
-    let now = webhook::unix_seconds(webhook::Clock::now(&webhook::SystemClock));
-    let played = play(addr, &inbox, stand_in.cases(now)?).await?;
-    print_table(&played);
-
-    let _ = stop.send(());
-    server.await??;
-    let unexpected = played
+fn report(outcome: &Exercise) -> bool {
+    let unexpected = outcome
+        .played
         .iter()
-        .filter(|outcome| !outcome.as_expected())
+        .filter(|played| !played.as_expected())
         .count();
     println!(
         "\n{} requests: {} as expected, {unexpected} unexpected; the handlers received {} events; \
-         {} documents fetched from the stand-in (certificate, discovery, JWKS, payloads)",
-        played.len(),
-        played.len() - unexpected,
-        inbox.snapshot().len(),
-        stand_in.fetch_count(),
+         {} documents fetched from the stand-in (certificate, discovery, JWKS, payloads); \
+         an unknown path got {}; graceful shutdown {}",
+        outcome.played.len(),
+        outcome.played.len() - unexpected,
+        outcome.delivered,
+        outcome.fetches,
+        outcome.stray_status,
+        if outcome.closed_after_shutdown {
+            "completed"
+        } else {
+            "left the port open"
+        },
     );
-    Ok(unexpected == 0)
+    unexpected == 0 && outcome.stray_status == 404 && outcome.closed_after_shutdown
 }
 
 fn print_table(played: &[Played]) {

@@ -1,40 +1,12 @@
-//! `cargo run -p example-hyper -- [receiver.toml]`: the raw hyper receiver (same configuration
-//! as the axum example; secrets from the environment).
+//! `cargo run -p example-hyper -- [receiver.toml]`: the raw hyper receiver. Secrets come from the environment
+//! (see `examples/axum/receiver.toml`); `RUST_LOG=debug` also logs each rejection's reason.
 
 use std::process::ExitCode;
 
-use example_common::{Inbox, ProviderLayers, ReceiverConfig};
-
 #[tokio::main]
 async fn main() -> ExitCode {
-    let level = std::env::var("RUST_LOG")
-        .ok()
-        .and_then(|level| level.parse().ok());
-    tracing_subscriber::fmt()
-        .with_max_level(level.unwrap_or(tracing::Level::INFO))
-        .init();
-    let path = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "examples/axum/receiver.toml".to_owned());
-    match run(&path).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("example-hyper: {error}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-async fn run(path: &str) -> Result<(), Box<dyn std::error::Error>> {
-    let config = ReceiverConfig::load(path.as_ref())?;
-    tracing::info!(?config, "configuration loaded");
-    let service = example_hyper::app(ProviderLayers::build(&config, None)?, Inbox::default());
-    let listener = tokio::net::TcpListener::bind(config.listen).await?;
-    tracing::info!(address = %listener.local_addr()?, "listening");
-    example_hyper::serve(listener, service, async {
-        let _ = tokio::signal::ctrl_c().await;
-        tracing::info!("shutting down");
+    example_common::launch::launch("example-hyper", |listener, layers, inbox, shutdown| {
+        example_hyper::serve(listener, example_hyper::app(layers, inbox), shutdown)
     })
-    .await?;
-    Ok(())
+    .await
 }
