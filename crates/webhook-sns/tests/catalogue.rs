@@ -382,7 +382,8 @@ async fn s24_duplicate_message_key_is_malformed_body() {
 /// S30/S32 policy pinned: the host is compared exactly, so an upper-case host or an explicit
 /// `:443` is refused too (stricter than the row's "accept after normalisation").
 #[tokio::test]
-async fn s25_to_s35_untrusted_certificate_urls_are_refused_without_a_fetch() {
+async fn s25_s26_s27_s28_s29_s30_s31_s32_s33_s34_s35_untrusted_certificate_urls_are_refused_unfetched()
+ {
     let w = world();
     let name = "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
     for url in [
