@@ -491,3 +491,61 @@ async fn s49_lambda_spelling_signing_cert_url_is_malformed_body() {
     let seen = w.send(post(&fields)).await;
     assert_refused(&seen, 400, Reason::MalformedBody, "SigningCertUrl");
 }
+
+#[tokio::test]
+async fn s10_topic_or_message_id_headers_contradicting_the_body_are_claim_mismatch() {
+    let w = world();
+    for (header, value) in [
+        (
+            "x-amz-sns-topic-arn",
+            "arn:aws:sns:us-east-2:123456789012:Other",
+        ),
+        ("x-amz-sns-message-id", "not-m-1"),
+    ] {
+        let mut request = post(&w.notification());
+        request.headers_mut().insert(header, value.parse().unwrap());
+        let seen = w.send(request).await;
+        assert_refused(&seen, 401, Reason::ClaimMismatch, header);
+    }
+    let mut agreeing = post(&w.notification());
+    agreeing
+        .headers_mut()
+        .insert("x-amz-sns-topic-arn", TOPIC.parse().unwrap());
+    agreeing
+        .headers_mut()
+        .insert("x-amz-sns-message-id", "m-1".parse().unwrap());
+    assert_eq!(w.send(agreeing).await.0, 200);
+}
+
+#[tokio::test]
+async fn f22_a_new_certificate_url_is_fetched_once_then_cached() {
+    let w = world();
+    let rotated =
+        "https://sns.us-east-2.amazonaws.com/SimpleNotificationService-fedcba9876543210.pem";
+    w.net.set(rotated, TableResponse::ok(w.signer.cert_pem()));
+    let layer = SnsLayer::new(&[TOPIC]).unwrap();
+    let mut fetched = Vec::new();
+    for n in 0..3 {
+        for url in [w.signer.cert_url(), rotated.to_owned()] {
+            let mut fields = fields(&w.signer.notification(
+                TOPIC,
+                &format!("m-{n}-{}", url.len()),
+                None,
+                "x",
+                STAMP,
+            ));
+            fields.insert("SigningCertURL".into(), json!(url));
+            let seen = w.send_with(layer.clone(), NOW, post(&fields)).await;
+            assert_eq!(seen.0, 200, "{url}");
+            fetched.extend(seen.3);
+        }
+    }
+    assert_eq!(
+        fetched,
+        vec![
+            format!("GET {}", w.signer.cert_url()),
+            format!("GET {rotated}")
+        ],
+        "each certificate URL fetched once"
+    );
+}
