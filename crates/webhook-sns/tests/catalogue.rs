@@ -549,3 +549,34 @@ async fn f22_a_new_certificate_url_is_fetched_once_then_cached() {
         "each certificate URL fetched once"
     );
 }
+
+/// `tests/data/rsa1024-cert.pem`: self-signed, CN `sns.amazonaws.com`, valid 2026-11-29 to
+/// 2126, an RSA-1024 key (made with `openssl req -x509 -newkey rsa:1024`).
+#[tokio::test]
+async fn s39_certificate_with_an_rsa_1024_key_is_untrusted() {
+    let w = world();
+    w.net.set(
+        w.signer.cert_url(),
+        TableResponse::ok(include_str!("data/rsa1024-cert.pem")),
+    );
+    let service = ServiceBuilder::new()
+        .layer(
+            SnsLayer::new(&[TOPIC])
+                .unwrap()
+                .fetcher(w.net.clone())
+                .clock(FixedClock::at_unix(NOW)),
+        )
+        .service_fn(|_req: Request<VerifiedBody>| async {
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+        });
+    let response = service
+        .oneshot(post(&w.notification()).map(Full::new))
+        .await
+        .unwrap();
+    let rejection = response.extensions().get::<Rejection>().unwrap();
+    assert_eq!(
+        (response.status().as_u16(), rejection.reason()),
+        (401, Reason::UntrustedKeyUrl)
+    );
+    assert_eq!(rejection.detail(), Some("RSA key under 2048 bits"));
+}
