@@ -363,3 +363,22 @@ async fn c37_id_in_the_path_is_not_an_id() {
     assert_refused(&seen, 400, Reason::MalformedBody, "path id");
     assert!(net.take_calls().is_empty());
 }
+
+#[tokio::test]
+async fn c33_two_instances_sharing_a_store_fetch_and_deliver_once() {
+    let net = api();
+    let store = webhook_core::MemoryReplayStore::new(100);
+    let registry = pending(&[ID]);
+    let instance = || {
+        AutoflexLayer::new(API, "token")
+            .unwrap()
+            .pending(registry.clone())
+            .replay_store(store.clone())
+            .fetcher(net.clone())
+    };
+    let a = send(instance(), callback(ID)).await;
+    let b = send(instance(), callback(ID)).await;
+    assert_eq!((a.0, a.3), (200, 1));
+    assert_eq!((b.0, b.2, b.3), (200, Some(Outcome::Duplicate), 0));
+    assert_eq!(net.take_calls().len(), 1, "one fetch across both instances");
+}

@@ -734,3 +734,21 @@ async fn b42_cached_keys_are_served_while_the_jwks_endpoint_is_down() {
     let later = signer.request(&uri(2), &claims(), CODE, "{}").unwrap();
     assert_eq!(send_with(layer, later).await.0, 200);
 }
+
+#[tokio::test(start_paused = true)]
+async fn f09_a_revoked_key_stops_verifying_after_the_next_refresh() {
+    let (net, signer) = idp();
+    let layer = layer(&net);
+    let first = signer.request(&uri(1), &claims(), CODE, "{}").unwrap();
+    assert_eq!(send_with(layer.clone(), first).await.0, 200);
+    // The IdP drops the key (revocation): an empty key set from now on.
+    serve_jwks(&net, &signer, json!([]));
+    tokio::time::advance(std::time::Duration::from_secs(11 * 60)).await;
+    let mut status = 200;
+    for n in 2..6 {
+        let request = signer.request(&uri(n), &claims(), CODE, "{}").unwrap();
+        status = send_with(layer.clone(), request).await.0;
+        tokio::time::advance(std::time::Duration::from_secs(31)).await;
+    }
+    assert_eq!(status, 401, "revoked key refused within max age + cooldown");
+}

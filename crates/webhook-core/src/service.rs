@@ -4,12 +4,12 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
 use http::request::Parts;
 use http::{HeaderName, Request, Response, StatusCode};
 use http_body::Body;
-use http_body_util::{BodyExt, LengthLimitError, Limited};
+use http_body_util::BodyExt;
 use tower_service::Service;
 
 use crate::body::{ResponseBody, VerifiedBody};
@@ -239,17 +239,63 @@ where
             return Err(Rejection::new(Reason::UnsupportedEncoding));
         }
     }
-    let collected =
-        tokio::time::timeout(config.body_timeout, Limited::new(body, limit).collect()).await;
-    match collected {
+    match tokio::time::timeout(config.body_timeout, read_limited(body, limit)).await {
         Err(_elapsed) => Err(Rejection::new(Reason::BodyTimeout)),
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(error)) if error.downcast_ref::<LengthLimitError>().is_some() => {
-            Err(Rejection::new(Reason::BodyTooLarge).with_detail("streamed body over the limit"))
-        }
-        Ok(Err(error)) => Err(Rejection::new(Reason::MalformedBody)
-            .with_detail(format!("body could not be read: {error}"))),
+        Ok(result) => result,
     }
+}
+
+/// Reads at most `limit` body bytes into one buffer. A single-frame body is kept as is (no
+/// copy); otherwise frames are appended to a buffer whose capacity grows by doubling but never
+/// past `limit`, so a request costs at most `limit` plus one frame (SECURITY.md §4 R3). The
+/// buffer is never sized from `Content-Length` (T07: stalled uploads must stay cheap).
+/// Collecting the frames and then concatenating them, as `BodyExt::collect` + `to_bytes` do,
+/// holds the body twice.
+async fn read_limited<B>(body: B, limit: usize) -> Result<Bytes, Rejection>
+where
+    B: Body,
+    B::Error: Into<BoxError>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut first: Option<Bytes> = None;
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut len = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|error| {
+            Rejection::new(Reason::MalformedBody)
+                .with_detail(format!("body could not be read: {}", error.into()))
+        })?;
+        // Trailers are never part of the signed bytes (T14).
+        let Ok(mut data) = frame.into_data() else {
+            continue;
+        };
+        let chunk = data.copy_to_bytes(data.remaining());
+        len = len
+            .checked_add(chunk.len())
+            .filter(|&total| total <= limit)
+            .ok_or_else(|| {
+                Rejection::new(Reason::BodyTooLarge).with_detail("streamed body over the limit")
+            })?;
+        if chunk.is_empty() {
+            continue;
+        }
+        if first.is_none() && buffer.is_empty() {
+            first = Some(chunk);
+            continue;
+        }
+        if buffer.capacity() < len {
+            let wanted = buffer
+                .capacity()
+                .saturating_mul(2)
+                .clamp(len, limit.max(len));
+            buffer.reserve_exact(wanted.saturating_sub(buffer.len()));
+        }
+        if let Some(head) = first.take() {
+            buffer.extend_from_slice(&head);
+        }
+        buffer.extend_from_slice(&chunk);
+    }
+    Ok(first.unwrap_or_else(|| Bytes::from(buffer)))
 }
 
 fn mark_sensitive(parts: &mut Parts, extra: &[&str]) {

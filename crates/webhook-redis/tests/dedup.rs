@@ -322,7 +322,7 @@ async fn r4_a_crashed_instances_lease_expires_and_the_retry_is_processed_elsewhe
 }
 
 #[tokio::test]
-async fn t16_unreachable_redis_is_503_store_unavailable_and_never_reaches_the_handler() {
+async fn t16_r1_unreachable_redis_is_503_store_unavailable_and_never_reaches_the_handler() {
     let mut server = RedisServer::start();
     let url = server.url();
     server.kill();
@@ -381,7 +381,7 @@ async fn t16_fail_open_store_delivers_while_redis_is_unreachable() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn t16_redis_killed_mid_run_answers_store_unavailable_then_loses_nothing() {
+async fn t16_r1_redis_killed_mid_run_answers_store_unavailable_then_loses_nothing() {
     const EVENTS: usize = 300;
     let started = Instant::now();
     let mut server = RedisServer::start();

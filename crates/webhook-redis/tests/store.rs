@@ -231,7 +231,7 @@ async fn a_store_that_never_reached_redis_fails_closed() {
 }
 
 #[tokio::test]
-async fn t17_hung_redis_times_out_instead_of_hanging_the_request() {
+async fn t17_r2_hung_redis_times_out_instead_of_hanging_the_request() {
     let server = RedisServer::start();
     let store = RedisReplayStore::new(&server.url())
         .unwrap()

@@ -487,3 +487,31 @@ async fn j43_kid_naming_no_configured_key_still_tries_each_key() {
     let (runs, calls) = run_all(layer, vec![post(data(&token))]).await;
     assert_eq!((runs[0].status, calls), (401, 0));
 }
+
+#[tokio::test]
+async fn t13_host_header_never_stands_in_for_the_configured_endpoint() {
+    let body = ShipmondoSigner::new(KEY).body(&claims(), ClaimEncoding::Object);
+    let mut request = Request::post("https://evil.example/other")
+        .body(Bytes::from(body))
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("host", "evil.example".parse().unwrap());
+    let (runs, calls) = run_all(layer(), vec![request]).await;
+    assert_eq!(
+        (runs[0].status, calls),
+        (200, 1),
+        "url claim = endpoint_url"
+    );
+    let mut claims = claims();
+    claims["url"] = json!("https://evil.example/other");
+    let body = ShipmondoSigner::new(KEY).body(&claims, ClaimEncoding::Object);
+    let mut request = Request::post("https://evil.example/other")
+        .body(Bytes::from(body))
+        .unwrap();
+    request
+        .headers_mut()
+        .insert("host", "evil.example".parse().unwrap());
+    let (runs, _) = run_all(layer(), vec![request]).await;
+    assert_eq!(runs[0].reason, Some(Reason::ClaimMismatch));
+}

@@ -161,6 +161,22 @@ impl VerifyWebhook for SnsScheme {
                 "x-amz-sns-message-type differs from the signed Type",
             ));
         }
+        // The unsigned copies SNS puts in headers must agree with the signed body (S10).
+        for (header, key) in [
+            ("x-amz-sns-topic-arn", "TopicArn"),
+            ("x-amz-sns-message-id", "MessageId"),
+        ] {
+            let signed = envelope.text(key).unwrap_or_default().as_bytes();
+            if parts
+                .headers
+                .get_all(header)
+                .iter()
+                .any(|value| value.as_bytes() != signed)
+            {
+                return Err(Rejection::new(Reason::ClaimMismatch)
+                    .with_detail("an x-amz-sns-* header contradicts the signed body"));
+            }
+        }
         if !self.topics.iter().any(|t| t == envelope.topic_arn()) {
             return Err(Rejection::new(Reason::ClaimMismatch).with_detail("topic not allowlisted"));
         }

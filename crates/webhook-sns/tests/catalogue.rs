@@ -382,7 +382,8 @@ async fn s24_duplicate_message_key_is_malformed_body() {
 /// S30/S32 policy pinned: the host is compared exactly, so an upper-case host or an explicit
 /// `:443` is refused too (stricter than the row's "accept after normalisation").
 #[tokio::test]
-async fn s25_to_s35_untrusted_certificate_urls_are_refused_without_a_fetch() {
+async fn s25_s26_s27_s28_s29_s30_s31_s32_s33_s34_s35_untrusted_certificate_urls_are_refused_unfetched()
+ {
     let w = world();
     let name = "SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
     for url in [
@@ -489,4 +490,93 @@ async fn s49_lambda_spelling_signing_cert_url_is_malformed_body() {
     fields.insert("SigningCertUrl".into(), url);
     let seen = w.send(post(&fields)).await;
     assert_refused(&seen, 400, Reason::MalformedBody, "SigningCertUrl");
+}
+
+#[tokio::test]
+async fn s10_topic_or_message_id_headers_contradicting_the_body_are_claim_mismatch() {
+    let w = world();
+    for (header, value) in [
+        (
+            "x-amz-sns-topic-arn",
+            "arn:aws:sns:us-east-2:123456789012:Other",
+        ),
+        ("x-amz-sns-message-id", "not-m-1"),
+    ] {
+        let mut request = post(&w.notification());
+        request.headers_mut().insert(header, value.parse().unwrap());
+        let seen = w.send(request).await;
+        assert_refused(&seen, 401, Reason::ClaimMismatch, header);
+    }
+    let mut agreeing = post(&w.notification());
+    agreeing
+        .headers_mut()
+        .insert("x-amz-sns-topic-arn", TOPIC.parse().unwrap());
+    agreeing
+        .headers_mut()
+        .insert("x-amz-sns-message-id", "m-1".parse().unwrap());
+    assert_eq!(w.send(agreeing).await.0, 200);
+}
+
+#[tokio::test]
+async fn f22_a_new_certificate_url_is_fetched_once_then_cached() {
+    let w = world();
+    let rotated =
+        "https://sns.us-east-2.amazonaws.com/SimpleNotificationService-fedcba9876543210.pem";
+    w.net.set(rotated, TableResponse::ok(w.signer.cert_pem()));
+    let layer = SnsLayer::new(&[TOPIC]).unwrap();
+    let mut fetched = Vec::new();
+    for n in 0..3 {
+        for url in [w.signer.cert_url(), rotated.to_owned()] {
+            let mut fields = fields(&w.signer.notification(
+                TOPIC,
+                &format!("m-{n}-{}", url.len()),
+                None,
+                "x",
+                STAMP,
+            ));
+            fields.insert("SigningCertURL".into(), json!(url));
+            let seen = w.send_with(layer.clone(), NOW, post(&fields)).await;
+            assert_eq!(seen.0, 200, "{url}");
+            fetched.extend(seen.3);
+        }
+    }
+    assert_eq!(
+        fetched,
+        vec![
+            format!("GET {}", w.signer.cert_url()),
+            format!("GET {rotated}")
+        ],
+        "each certificate URL fetched once"
+    );
+}
+
+/// `tests/data/rsa1024-cert.pem`: self-signed, CN `sns.amazonaws.com`, valid 2026-11-29 to
+/// 2126, an RSA-1024 key (made with `openssl req -x509 -newkey rsa:1024`).
+#[tokio::test]
+async fn s39_certificate_with_an_rsa_1024_key_is_untrusted() {
+    let w = world();
+    w.net.set(
+        w.signer.cert_url(),
+        TableResponse::ok(include_str!("data/rsa1024-cert.pem")),
+    );
+    let service = ServiceBuilder::new()
+        .layer(
+            SnsLayer::new(&[TOPIC])
+                .unwrap()
+                .fetcher(w.net.clone())
+                .clock(FixedClock::at_unix(NOW)),
+        )
+        .service_fn(|_req: Request<VerifiedBody>| async {
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+        });
+    let response = service
+        .oneshot(post(&w.notification()).map(Full::new))
+        .await
+        .unwrap();
+    let rejection = response.extensions().get::<Rejection>().unwrap();
+    assert_eq!(
+        (response.status().as_u16(), rejection.reason()),
+        (401, Reason::UntrustedKeyUrl)
+    );
+    assert_eq!(rejection.detail(), Some("RSA key under 2048 bits"));
 }

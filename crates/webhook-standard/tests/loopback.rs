@@ -337,3 +337,33 @@ async fn h50_get_is_405() {
     assert_rejected(&answer, 405, "method_not_allowed");
     assert_eq!(server.seen.calls.load(Ordering::SeqCst), 0);
 }
+
+/// Pins hyper's framing (RFC 9112 §6.3): with both `Content-Length` and `Transfer-Encoding:
+/// chunked`, or `Transfer-Encoding` twice, the request is either refused by the server or read
+/// as chunked; the MAC is only ever checked over the chunked bytes and the handler runs at most
+/// once.
+#[tokio::test]
+async fn t04_conflicting_framing_headers_are_read_once_as_chunked_or_refused() {
+    let server = serve(1024).await;
+    for (n, framing) in [
+        "content-length: 100\r\ntransfer-encoding: chunked\r\n\r\n",
+        "transfer-encoding: chunked\r\ncontent-length: 2\r\n\r\n",
+        "transfer-encoding: chunked\r\ntransfer-encoding: chunked\r\n\r\n",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let id = format!("msg_framing_{n}");
+        let head = signed_head(&id, NOW, b"{}", framing);
+        let raw = format!("{head}2\r\n{{}}\r\n0\r\n\r\n");
+        let before = server.seen.calls.load(Ordering::SeqCst);
+        let answer = send(server.addr, raw.as_bytes()).await;
+        let calls = server.seen.calls.load(Ordering::SeqCst) - before;
+        assert!(
+            (answer.status == 200 && calls == 1) || (answer.status == 400 && calls == 0),
+            "{framing:?}: {} {} (handler calls {calls})",
+            answer.status,
+            answer.body
+        );
+    }
+}
