@@ -246,8 +246,8 @@ where
 }
 
 /// Reads at most `limit` body bytes into one buffer. A single-frame body is kept as is (no
-/// copy); otherwise frames are appended to a buffer whose capacity grows by doubling but never
-/// past `limit`, so a request costs at most `limit` plus one frame (SECURITY.md §4 R3). The
+/// copy); otherwise frames are appended to a buffer that starts at four times the bytes
+/// received and then doubles, never past `limit`, so a request costs at most `limit` plus one frame (SECURITY.md §4 R3). The
 /// buffer is never sized from `Content-Length` (T07: stalled uploads must stay cheap).
 /// Collecting the frames and then concatenating them, as `BodyExt::collect` + `to_bytes` do,
 /// holds the body twice.
@@ -284,10 +284,15 @@ where
             continue;
         }
         if buffer.capacity() < len {
-            let wanted = buffer
-                .capacity()
-                .saturating_mul(2)
-                .clamp(len, limit.max(len));
+            // The first reservation is four times what has arrived (a body that streams in
+            // several frames is usually much longer than two of them), later ones double; both
+            // stay proportional to bytes received, never to `Content-Length`.
+            let grown = if buffer.capacity() == 0 {
+                len.saturating_mul(4)
+            } else {
+                buffer.capacity().saturating_mul(2)
+            };
+            let wanted = grown.clamp(len, limit.max(len));
             buffer.reserve_exact(wanted.saturating_sub(buffer.len()));
         }
         if let Some(head) = first.take() {
