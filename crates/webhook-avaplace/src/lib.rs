@@ -41,6 +41,7 @@
 //!     .service_fn(|req: Request<VerifiedBody>| async move {
 //!         let event = req.extensions().get::<AvaplaceEvent>().expect("the layer inserts it");
 //!         assert_eq!(event.contract_type, "OrderReleased");
+//!         assert_eq!(event.claims["iss"], "https://idp.example.com/api/asol/idp");
 //!         Ok::<_, std::convert::Infallible>(Response::new(String::new()))
 //!     });
 //!
@@ -66,7 +67,7 @@ mod layer;
 mod signer;
 mod verify;
 
-pub use event::AvaplaceEvent;
+pub use event::{AvaplaceEvent, Claims};
 pub use layer::{Avaplace, AvaplaceLayer};
 #[cfg(feature = "test-util")]
 pub use signer::AvaplaceSigner;

@@ -6,22 +6,26 @@ use std::fmt;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::HeaderMap;
+use http::header::AUTHORIZATION;
 use http::request::Parts;
-use serde_json::{Map, Value};
-use webhook_core::json::parse_strict_object;
-use webhook_core::jws::{Alg, CompactJws, JwsError, check_time_claims};
+use http::{HeaderMap, HeaderName};
+use serde_json::Value;
+use webhook_core::json::parse_strict_members;
+use webhook_core::jws::{Alg, CompactJws, JwsError, check_time_members};
 use webhook_core::{
     ConfigError, Freshness, Reason, Rejection, Secret, Verdict, Verified, VerifyContext,
     VerifyWebhook, constant_time_eq, single_header,
 };
 
-use crate::event::AvaplaceEvent;
+use crate::event::{AvaplaceEvent, Claims};
 use crate::keys::{discovery_url, key_set};
 
 pub(crate) const PROVIDER: &str = "avaplace";
 pub(crate) const SECURITY_CODE: &str = "x-messagesecuritycode";
 pub(crate) const TENANT: &str = "x-tenant-id";
+/// The header names as constants, so lookups skip parsing the name.
+const SECURITY_CODE_HEADER: HeaderName = HeaderName::from_static(SECURITY_CODE);
+const TENANT_HEADER: HeaderName = HeaderName::from_static(TENANT);
 const HINT_PREFIX: &str = "x-userclaim-";
 /// Longest bearer token decoded (B08): gateway tokens are about 1 KiB.
 const MAX_TOKEN: usize = 8 * 1024;
@@ -115,31 +119,47 @@ impl AvaplaceScheme {
         Ok(())
     }
 
-    /// Everything that needs no key: header and path syntax, the algorithm, the (not yet
-    /// trusted) claims' issuer, audience and times, the security code and the tenant allowlist.
-    /// Rejecting on unverified claims is safe: nothing is ever *accepted* on them.
+    /// Everything that needs no key, in two steps so the claims can borrow the token: first
+    /// the header and path syntax and the algorithm, then [`check_claims`](Self::check_claims).
     fn precheck<'t>(
         &self,
         headers: &'t HeaderMap,
         path: &str,
-        now: i64,
-    ) -> Result<(CompactJws<'t>, Map<String, Value>, MessagePath), Rejection> {
+    ) -> Result<(CompactJws<'t>, &'t str, MessagePath), Rejection> {
         let token = bearer_token(headers)?;
         let jws = CompactJws::parse(token)
             .map_err(|e| Rejection::new(Reason::MalformedHeader).with_detail(e.to_string()))?;
-        let code = single_header(headers, SECURITY_CODE)?;
+        let code = single_header(headers, &SECURITY_CODE_HEADER)?;
         let message = parse_path(path)?;
         jws.require_alg(Alg::Rs256).map_err(token_invalid)?;
-        let claims = parse_strict_object(jws.payload()).map_err(|_| {
-            Rejection::new(Reason::TokenInvalid).with_detail("claims are not a JSON object")
-        })?;
-        if claims.get("iss").and_then(Value::as_str) != Some(self.issuer.as_str()) {
+        Ok((jws, code, message))
+    }
+
+    /// The (not yet trusted) claims' issuer, times and audience, the security code and the
+    /// tenant allowlist. Rejecting on unverified claims is safe: nothing is ever *accepted* on
+    /// them.
+    fn check_claims(
+        &self,
+        claims: &RegisteredClaims,
+        code: &str,
+        headers: &HeaderMap,
+        now: i64,
+    ) -> Result<(), Rejection> {
+        if claims.iss.as_ref().and_then(Value::as_str) != Some(self.issuer.as_str()) {
             return Err(Rejection::new(Reason::TokenInvalid)
                 .with_detail("iss is not the configured issuer"));
         }
-        check_time_claims(&claims, now, self.leeway.as_secs(), true).map_err(token_invalid)?;
+        check_time_members(
+            claims.exp.as_ref(),
+            claims.nbf.as_ref(),
+            claims.iat.as_ref(),
+            now,
+            self.leeway.as_secs(),
+            true,
+        )
+        .map_err(token_invalid)?;
         if let Some(audience) = &self.audience {
-            let matches = match claims.get("aud") {
+            let matches = match &claims.aud {
                 Some(Value::String(aud)) => aud == audience,
                 Some(Value::Array(auds)) => auds.iter().any(|a| a.as_str() == Some(audience)),
                 _ => false,
@@ -159,14 +179,62 @@ impl AvaplaceScheme {
         }
         if let Some(tenants) = &self.tenants {
             let tenant = claims
-                .get("tid")
+                .tid
+                .as_ref()
                 .and_then(Value::as_str)
-                .or_else(|| headers.get(TENANT).and_then(|v| v.to_str().ok()));
+                .or_else(|| headers.get(&TENANT_HEADER).and_then(|v| v.to_str().ok()));
             if !tenant.is_some_and(|t| tenants.iter().any(|allowed| allowed == t)) {
                 return Err(Rejection::new(Reason::ClaimMismatch).with_detail("tenant not allowed"));
             }
         }
-        Ok((jws, claims, message))
+        Ok(())
+    }
+}
+
+/// The claims verification reads. The whole claims object is checked to be strict JSON in
+/// the same pass; the application gets it as [`Claims`].
+struct RegisteredClaims {
+    iss: Option<Value>,
+    exp: Option<Value>,
+    nbf: Option<Value>,
+    iat: Option<Value>,
+    aud: Option<Value>,
+    tid: Option<Value>,
+    sub: Option<Value>,
+    client_id: Option<Value>,
+}
+
+impl RegisteredClaims {
+    fn parse(payload: &[u8]) -> Result<Self, Rejection> {
+        let [iss, exp, nbf, iat, aud, tid, sub, client_id] = parse_strict_members(
+            payload,
+            ["iss", "exp", "nbf", "iat", "aud", "tid", "sub", "client_id"],
+        )
+        .map_err(|_| {
+            Rejection::new(Reason::TokenInvalid).with_detail("claims are not a JSON object")
+        })?;
+        Ok(Self {
+            iss,
+            exp,
+            nbf,
+            iat,
+            aud,
+            tid,
+            sub,
+            client_id,
+        })
+    }
+
+    /// The claims the unsigned hint headers are cross-checked against.
+    fn cross_checked(&self, name: &str) -> Option<&str> {
+        let claim = match name {
+            "iss" => &self.iss,
+            "sub" => &self.sub,
+            "client_id" => &self.client_id,
+            "tid" => &self.tid,
+            _ => return None,
+        };
+        claim.as_ref().and_then(Value::as_str)
     }
 }
 
@@ -187,8 +255,9 @@ impl VerifyWebhook for AvaplaceScheme {
         body: &Bytes,
         cx: &VerifyContext,
     ) -> Result<Verdict<AvaplaceEvent>, Rejection> {
-        let (jws, claims, message) =
-            self.precheck(&parts.headers, parts.uri.path(), cx.unix_now())?;
+        let (jws, code, message) = self.precheck(&parts.headers, parts.uri.path())?;
+        let claims = RegisteredClaims::parse(jws.payload())?;
+        self.check_claims(&claims, code, &parts.headers, cx.unix_now())?;
         let kid = jws.kid();
         let mut keys = key_set(cx, &self.issuer, &self.discovery, Freshness::Cached).await?;
         if keys.candidates(kid).next().is_none() {
@@ -202,12 +271,15 @@ impl VerifyWebhook for AvaplaceScheme {
         let hints = hints(&parts.headers);
         cross_check(&claims, &hints, &parts.headers)?;
         let tenant = claims
-            .get("tid")
+            .tid
+            .as_ref()
             .and_then(Value::as_str)
             .map(str::to_owned)
             .or_else(|| hints.get("tenant").cloned());
+        drop(claims);
         let id = message.message_id.clone();
         let event_type = message.message_type.clone();
+        let claims = Claims::verified(jws.into_payload());
         let event = AvaplaceEvent::new(message, tenant, claims, hints, body.clone());
         Ok(Verdict::Deliver(
             Verified::new(PROVIDER, event)
@@ -224,7 +296,7 @@ fn token_invalid(error: JwsError) -> Rejection {
 
 /// The token of `Authorization: Bearer <token>` (scheme case-insensitive, header once).
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Result<&str, Rejection> {
-    let value = single_header(headers, "authorization")?;
+    let value = single_header(headers, &AUTHORIZATION)?;
     let (scheme, token) = value.split_once(' ').ok_or_else(|| {
         Rejection::new(Reason::MalformedHeader).with_detail("authorization is not `Bearer <token>`")
     })?;
@@ -297,14 +369,12 @@ fn hints(headers: &HeaderMap) -> BTreeMap<String, String> {
 
 /// Unsigned hints that contradict the verified claims mean someone edited the request.
 fn cross_check(
-    claims: &Map<String, Value>,
+    claims: &RegisteredClaims,
     hints: &BTreeMap<String, String>,
     headers: &HeaderMap,
 ) -> Result<(), Rejection> {
-    let contradicts = |hint: Option<&String>, claim: &str| match (
-        hint,
-        claims.get(claim).and_then(Value::as_str),
-    ) {
+    let contradicts = |hint: Option<&String>, claim: &str| match (hint, claims.cross_checked(claim))
+    {
         (Some(hint), Some(signed)) => hint != signed,
         _ => false,
     };
@@ -315,7 +385,8 @@ fn cross_check(
         return Err(Rejection::new(Reason::ClaimMismatch)
             .with_detail(format!("X-UserClaim-{claim} contradicts the token")));
     }
-    if headers.get_all(TENANT).iter().count() > 1 || contradicts(hints.get("tenant"), "tid") {
+    if headers.get_all(&TENANT_HEADER).iter().count() > 1 || contradicts(hints.get("tenant"), "tid")
+    {
         return Err(
             Rejection::new(Reason::ClaimMismatch).with_detail("X-Tenant-Id contradicts the token")
         );
@@ -390,6 +461,50 @@ mod tests {
     }
 
     #[test]
+    fn claims_are_strict_json_objects_and_present_nulls_count() {
+        let parse = |json: &str| RegisteredClaims::parse(json.as_bytes()).map(|c| c.iss.is_some());
+        assert_eq!(
+            parse(r#"{"iss":"a","x":{"y":[1,{"z":2}]}}"#).ok(),
+            Some(true)
+        );
+        for bad in [
+            r#"{"iss":"a","iss":"b"}"#,
+            r#"{"iss":"a","x":1,"x":2}"#,
+            r#"{"iss":"a","x":{"y":1,"y":1}}"#,
+            r#"["iss","a"]"#,
+            r#"{"iss":"a"} {}"#,
+            "",
+        ] {
+            assert_eq!(
+                parse(bad).unwrap_err().reason(),
+                Reason::TokenInvalid,
+                "{bad}"
+            );
+        }
+        let scheme = AvaplaceScheme::new("https://idp.example.com", "code").unwrap();
+        let check = |json: &str| {
+            let claims = RegisteredClaims::parse(json.as_bytes()).unwrap();
+            scheme.check_claims(&claims, "code", &HeaderMap::new(), 1_000)
+        };
+        let issuer = r#""iss":"https://idp.example.com""#;
+        assert!(check(&format!(r#"{{{issuer},"exp":2000}}"#)).is_ok());
+        for bad in [
+            format!(r#"{{{issuer},"exp":2000,"nbf":null}}"#),
+            format!(r#"{{{issuer},"exp":2000,"iat":"900"}}"#),
+            format!(r#"{{{issuer},"exp":2000.5}}"#),
+            format!(r#"{{{issuer},"exp":null}}"#),
+            format!(r#"{{{issuer}}}"#),
+            r#"{"iss":"https://idp.example.com/","exp":2000}"#.to_owned(),
+        ] {
+            assert_eq!(
+                check(&bad).unwrap_err().reason(),
+                Reason::TokenInvalid,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn issuer_config_is_strict() {
         assert!(AvaplaceScheme::new("http://idp.example.com", "c").is_err());
         assert!(AvaplaceScheme::new("https://idp.example.com/", "c").is_err());
@@ -430,8 +545,12 @@ mod tests {
                 headers.insert(TENANT, value.clone());
                 headers.insert("x-userclaim-sub", value);
             }
-            let _ = scheme.precheck(&headers, &path, now);
-            let _ = cross_check(&Map::new(), &hints(&headers), &headers);
+            if let Ok((jws, code, _)) = scheme.precheck(&headers, &path)
+                && let Ok(claims) = RegisteredClaims::parse(jws.payload())
+            {
+                let _ = scheme.check_claims(&claims, code, &headers, now);
+                let _ = cross_check(&claims, &hints(&headers), &headers);
+            }
         }
     }
 }

@@ -7,6 +7,8 @@
 //! building a tree: the members it reads are refused when repeated (serde errors on duplicate
 //! fields), the rest is checked for syntax and skipped.
 
+use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -41,6 +43,187 @@ pub fn parse_strict_object(bytes: &[u8]) -> Result<Map<String, Value>, serde_jso
     match parse_strict(bytes)? {
         Value::Object(map) => Ok(map),
         _ => Err(de::Error::custom("expected a JSON object")),
+    }
+}
+
+/// Checks that `bytes` is one JSON value [`parse_strict`] accepts (no duplicate key at any
+/// depth, nesting within the limit) without building it: for a signed document whose few
+/// members a scheme reads with [`parse_members`] while the whole must still be unambiguous.
+///
+/// # Errors
+/// As [`parse_strict`].
+///
+/// ```
+/// use webhook_core::json::validate_strict;
+/// assert!(validate_strict(br#"{"a":1,"b":{"c":[2,{"d":3}]}}"#).is_ok());
+/// assert!(validate_strict(br#"{"x":[{"a":1,"a":2}]}"#).is_err());
+/// assert!(validate_strict(br#"{"a":1} 2"#).is_err());
+/// ```
+pub fn validate_strict(bytes: &[u8]) -> Result<(), serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    StrictAny::deserialize(&mut deserializer)?;
+    deserializer.end()
+}
+
+/// Any strict JSON value, checked and dropped.
+struct StrictAny;
+
+impl<'de> Deserialize<'de> for StrictAny {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(Self)
+    }
+}
+
+impl<'de> Visitor<'de> for StrictAny {
+    type Value = Self;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value without duplicate keys")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self, E> {
+        Ok(self)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self, A::Error> {
+        let _guard = DepthGuard::enter()?;
+        while seq.next_element::<Self>()?.is_some() {}
+        Ok(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self, A::Error> {
+        let _guard = DepthGuard::enter()?;
+        let mut keys = DistinctKeys::default();
+        while let Some(Key(key)) = map.next_key()? {
+            keys.insert(key)?;
+            map.next_value::<Self>()?;
+        }
+        Ok(self)
+    }
+}
+
+/// The keys of one object so far, to refuse a repeat: a short list, a hash set past it.
+#[derive(Default)]
+struct DistinctKeys<'de> {
+    few: Vec<Cow<'de, str>>,
+    many: Option<HashSet<Cow<'de, str>>>,
+}
+
+impl<'de> DistinctKeys<'de> {
+    /// Past this many keys a hash set replaces the linear scan.
+    const FEW: usize = 16;
+
+    fn insert<E: de::Error>(&mut self, key: Cow<'de, str>) -> Result<(), E> {
+        let repeated = match &mut self.many {
+            Some(seen) => !seen.insert(key),
+            None if self.few.contains(&key) => true,
+            None => {
+                if self.few.is_empty() {
+                    self.few.reserve_exact(Self::FEW + 1);
+                }
+                self.few.push(key);
+                if self.few.len() > Self::FEW {
+                    self.many = Some(self.few.drain(..).collect());
+                }
+                false
+            }
+        };
+        if repeated {
+            return Err(E::custom("duplicate key in JSON object"));
+        }
+        Ok(())
+    }
+}
+
+/// Reads the top-level members `names` of a JSON object as [`Value`]s (a member given as
+/// `null` is `Some(Value::Null)`, never mistaken for an absent one) while checking the whole
+/// document as [`parse_strict`] does, in one pass and without building the rest: for signed
+/// documents a scheme reads a few members of, that must still be unambiguous as a whole.
+///
+/// # Errors
+/// As [`parse_strict`], or the document is not an object.
+///
+/// ```
+/// use serde_json::Value;
+/// use webhook_core::json::parse_strict_members;
+/// let [iss, nbf, exp] = parse_strict_members(br#"{"iss":"me","nbf":null,"x":{"y":[1]}}"#, ["iss", "nbf", "exp"])?;
+/// assert_eq!(iss.as_ref().and_then(Value::as_str), Some("me"));
+/// assert_eq!(nbf, Some(Value::Null));
+/// assert_eq!(exp, None);
+/// assert!(parse_strict_members(br#"{"iss":"me","x":{"y":1,"y":2}}"#, ["iss"]).is_err());
+/// assert!(parse_strict_members(br#"["iss"]"#, ["iss"]).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+pub fn parse_strict_members<const N: usize>(
+    bytes: &[u8],
+    names: [&str; N],
+) -> Result<[Option<Value>; N], serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let found = deserializer.deserialize_map(StrictMembers { names })?;
+    deserializer.end()?;
+    Ok(found)
+}
+
+struct StrictMembers<'n, const N: usize> {
+    names: [&'n str; N],
+}
+
+impl<'de, const N: usize> Visitor<'de> for StrictMembers<'_, N> {
+    type Value = [Option<Value>; N];
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object without duplicate keys")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let _guard = DepthGuard::enter()?;
+        let mut found: [Option<Value>; N] = std::array::from_fn(|_| None);
+        let mut keys = DistinctKeys::default();
+        while let Some(Key(key)) = map.next_key()? {
+            let wanted = self.names.iter().position(|name| *name == key);
+            keys.insert(key)?;
+            match wanted.and_then(|index| found.get_mut(index)) {
+                Some(slot) => *slot = Some(map.next_value::<StrictValue>()?.0),
+                None => {
+                    map.next_value::<StrictAny>()?;
+                }
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// An object key, borrowed from the input unless it had escapes.
+struct Key<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_str(ScalarVisitor(std::marker::PhantomData))
+            .and_then(|scalar| match scalar {
+                Scalar::Str(key) => Ok(Key(key)),
+                _ => Err(de::Error::custom("object key is not a string")),
+            })
     }
 }
 
@@ -434,6 +617,28 @@ mod tests {
         #[test]
         fn finding_members_never_panics(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..256)) {
             let _ = find_members(&bytes, ["id", "type"]);
+        }
+
+        #[test]
+        fn validating_agrees_with_parsing(
+            json in r#"[\[\]{}:, "abx01.\\-]{0,40}"#,
+            keys in proptest::collection::vec("[a-d]{1,3}", 0..40),
+        ) {
+            proptest::prop_assert_eq!(
+                validate_strict(json.as_bytes()).is_ok(),
+                parse_strict(json.as_bytes()).is_ok(),
+                "{}", json
+            );
+            // Objects with many keys, past the linear scan, repeated or not.
+            let object = format!(
+                "{{{}}}",
+                keys.iter().map(|k| format!(r#""{k}":[{{"{k}":1}}]"#)).collect::<Vec<_>>().join(",")
+            );
+            proptest::prop_assert_eq!(
+                validate_strict(object.as_bytes()).is_ok(),
+                parse_strict(object.as_bytes()).is_ok(),
+                "{}", object
+            );
         }
 
         #[test]

@@ -203,6 +203,12 @@ impl<'t> CompactJws<'t> {
         &self.payload
     }
 
+    /// The decoded payload, taken without a copy once the token verified.
+    #[must_use]
+    pub fn into_payload(self) -> Vec<u8> {
+        self.payload
+    }
+
     /// The ASCII `header.payload` that was signed.
     #[must_use]
     pub const fn signing_input(&self) -> &str {
@@ -340,26 +346,74 @@ pub fn check_time_claims(
     leeway: u64,
     require_exp: bool,
 ) -> Result<(), JwsError> {
+    check_time_members(
+        claims.get("exp"),
+        claims.get("nbf"),
+        claims.get("iat"),
+        now,
+        leeway,
+        require_exp,
+    )
+}
+
+/// [`check_time_claims`] for claims read one by one (e.g. with
+/// [`json::parse_strict_members`](crate::json::parse_strict_members)): `None` is absent, any
+/// present value that is not an integer (`null` included) is refused.
+///
+/// # Errors
+/// [`JwsError::Unacceptable`] naming the failed claim.
+///
+/// ```
+/// use serde_json::json;
+/// use webhook_core::jws::check_time_members;
+/// assert!(check_time_members(Some(&json!(1_000)), None, None, 950, 0, true).is_ok());
+/// assert!(check_time_members(Some(&json!(1_000)), Some(&json!(null)), None, 950, 0, true).is_err());
+/// assert!(check_time_members(None, None, None, 950, 0, true).is_err()); // exp required
+/// ```
+pub fn check_time_members(
+    exp: Option<&Value>,
+    nbf: Option<&Value>,
+    iat: Option<&Value>,
+    now: i64,
+    leeway: u64,
+    require_exp: bool,
+) -> Result<(), JwsError> {
+    let integer = |member: Option<&Value>| member.map(integer_value);
+    check_times(
+        [integer(exp), integer(nbf), integer(iat)],
+        now,
+        leeway,
+        require_exp,
+    )
+}
+
+/// `[exp, nbf, iat]`: absent, or present with its value when an integer.
+fn check_times(
+    [exp, nbf, iat]: [Option<Option<i128>>; 3],
+    now: i64,
+    leeway: u64,
+    require_exp: bool,
+) -> Result<(), JwsError> {
     let leeway = i128::from(leeway);
     let now = i128::from(now);
-    match claims.get("exp") {
+    match exp {
         None if require_exp => return Err(JwsError::Unacceptable("exp is missing")),
         None => {}
         Some(exp) => {
-            let exp = integer(exp).ok_or(JwsError::Unacceptable("exp is not an integer"))?;
+            let exp = exp.ok_or(JwsError::Unacceptable("exp is not an integer"))?;
             if now >= exp + leeway {
                 return Err(JwsError::Unacceptable("token expired"));
             }
         }
     }
-    if let Some(nbf) = claims.get("nbf") {
-        let nbf = integer(nbf).ok_or(JwsError::Unacceptable("nbf is not an integer"))?;
+    if let Some(nbf) = nbf {
+        let nbf = nbf.ok_or(JwsError::Unacceptable("nbf is not an integer"))?;
         if nbf > now + leeway {
             return Err(JwsError::Unacceptable("token not yet valid"));
         }
     }
-    if let Some(iat) = claims.get("iat") {
-        let iat = integer(iat).ok_or(JwsError::Unacceptable("iat is not an integer"))?;
+    if let Some(iat) = iat {
+        let iat = iat.ok_or(JwsError::Unacceptable("iat is not an integer"))?;
         if iat > now + leeway {
             return Err(JwsError::Unacceptable("token issued in the future"));
         }
@@ -367,14 +421,27 @@ pub fn check_time_claims(
     Ok(())
 }
 
-fn integer(value: &Value) -> Option<i128> {
-    value
+fn integer_value(value: &Value) -> Option<i128> {
+    value.as_number().and_then(integer_number)
+}
+
+fn integer_number(number: &serde_json::Number) -> Option<i128> {
+    number
         .as_i64()
         .map(i128::from)
-        .or_else(|| value.as_u64().map(i128::from))
+        .or_else(|| number.as_u64().map(i128::from))
 }
 
 /// Decodes canonical unpadded base64url.
+///
+/// ```
+/// use webhook_core::jws::decode;
+/// assert_eq!(decode("aGk").as_deref(), Some(&b"hi"[..]));
+/// assert_eq!(decode("-_8").as_deref(), Some(&[0xfb, 0xff][..]));
+/// assert_eq!(decode("aGl"), None); // non-zero trailing bits
+/// assert_eq!(decode("aGk="), None); // padding
+/// assert_eq!(decode("a+/="), None); // the standard alphabet
+/// ```
 #[must_use]
 pub fn decode(segment: &str) -> Option<Vec<u8>> {
     URL_SAFE_NO_PAD.decode(segment).ok()
@@ -513,6 +580,21 @@ mod tests {
         #[test]
         fn parse_never_panics(token in "[A-Za-z0-9_.=-]{0,200}") {
             let _ = CompactJws::parse(&token).map(|j| (j.require_alg(Alg::Rs256), j.kid().map(str::len)));
+        }
+
+        #[test]
+        fn decode_round_trips_and_refuses_non_canonical_tails(bytes in proptest::collection::vec(any::<u8>(), 1..40)) {
+            let mut encoded = encode(&bytes);
+            prop_assert_eq!(decode(&encoded), Some(bytes));
+            if let Some(last) = encoded.pop() {
+                let accepted = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+                    .chars()
+                    .filter(|other| decode(&format!("{encoded}{other}")).is_some())
+                    .count();
+                // A full last quad takes any of 64; a 3-char tail only 16, a 2-char tail only 4.
+                let expected = match encoded.len() % 4 { 3 => 64, 2 => 16, _ => 4 };
+                prop_assert_eq!(accepted, expected, "{}", last);
+            }
         }
     }
 }
