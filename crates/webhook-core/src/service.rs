@@ -247,8 +247,9 @@ where
 
 /// Reads at most `limit` body bytes into one buffer. A single-frame body is kept as is (no
 /// copy); otherwise frames are appended to a buffer that starts at four times the bytes
-/// received and then doubles, never past `limit`, so a request costs at most `limit` plus one frame (SECURITY.md §4 R3). The
-/// buffer is never sized from `Content-Length` (T07: stalled uploads must stay cheap).
+/// received and then doubles, never past `limit`, so a request costs at most `limit` plus one
+/// frame (SECURITY.md §4 R3). The buffer is never sized from `Content-Length` (T07: stalled
+/// uploads must stay cheap).
 /// Collecting the frames and then concatenating them, as `BodyExt::collect` + `to_bytes` do,
 /// holds the body twice.
 async fn read_limited<B>(body: B, limit: usize) -> Result<Bytes, Rejection>
