@@ -91,11 +91,30 @@ def github():
     assert "sha256=" + hexmac(secret, "Hello, World!") == published
     cfg = {"secrets": [secret]}
     body = '{"zen":"Keep it logically awesome.","hook_id":12345678}'
+    # octokit/webhooks-methods.js test/verify.test.ts: GitHub-shaped payloads (2-space JSON and
+    # a final newline; \u escapes with upper-case hex) with their printed signatures.
+    octokit = "octokit/webhooks-methods.js test/verify.test.ts"
+    oct_body = '{\n  "foo": "bar"\n}\n'
+    oct_sig = "sha256=e3eccac34c43c7dc1cbb905488b1b81347fcc700a7b025697a9d07862256023f"
+    oct_special = '{\n  "foo": "Foo\\n\\u001B[34mbar: ♥♥♥♥♥♥♥♥\\nthis-is-lost\\u001B[0m\\u001B[2K"\n}\n'
+    oct_special_sig = "sha256=9dacf9003316b09be07df56d86a2d0d6872e42a1e6c72c3bad9ff915a7c5603e"
+    oct_escaped = '{\n  "foo": "\\\\u001b"\n}\n'
+    oct_escaped_sig = "sha256=87316067e2011fae39998b18c46a14d83b3e7c3ffdd88fb2ee5afb7d11288e60"
+    assert "sha256=" + hexmac("mysecret", oct_body) == oct_sig
+    assert "sha256=" + hexmac("development", oct_special) == oct_special_sig
+    assert "sha256=" + hexmac("development", oct_escaped) == oct_escaped_sig
     sig = "sha256=" + hexmac(secret, body)
     h = lambda s, d="72d3162e-cc78-11e3-81ab-4c9367dc0958": [["Content-Type", "application/json"], ["X-GitHub-Event", "ping"], ["X-GitHub-Delivery", d], ["X-Hub-Signature-256", s]]
     c = [
         case(p, "published-example", "GitHub's documented example: secret \"It's a Secret to Everybody\", payload \"Hello, World!\".", cfg,
              [req(h(published), "Hello, World!", accept({"id": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "event_type": "ping", "matched_key": 0, "timestamp": None}))]),
+        case(p, "published-sdk-example", f"Octokit's test vector ({octokit}): secret mysecret, {{\"foo\": \"bar\"}} as GitHub writes it, sha256=e3eccac3…023f; the wrong-secret and xxx-prefixed variants are refused.", {"secrets": ["mysecret"]},
+             [req(h(oct_sig), oct_body, accept({"matched_key": 0})),
+              req(h("sha256=xxxccac34c43c7dc1cbb905488b1b81347fcc700a7b025697a9d07862256023f"), oct_body, reject("malformed_header"))]),
+        case(p, "published-sdk-special-characters", f"Octokit's payloads with escape sequences and UTF-8 (issue octokit/webhooks.js#71), secret development ({octokit}).", {"secrets": ["development"]},
+             [req(h(oct_special_sig), oct_special, accept()), req(h(oct_escaped_sig), oct_escaped, accept())]),
+        case(p, "published-sdk-wrong-secret", f"Octokit's vector under the secret foo ({octokit}).", {"secrets": ["foo"]},
+             [req(h(oct_sig), oct_body, reject("signature_mismatch"))]),
         case(p, "upper-case-hex", "The published MAC in upper-case hex still verifies.", cfg,
              [req(h("sha256=" + published[7:].upper()), "Hello, World!", accept())]),
         case(p, "forged-one-digit", "Published example with the MAC's last hex digit changed.", cfg,
