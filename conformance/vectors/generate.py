@@ -542,9 +542,20 @@ def mailgun():
     tok = "a8ce0edb2dd8301dce3f2e1b4c9d4a9b2d4a8ea16b6b0e2e2b"
     t = NOW - 2
     ct = [["Content-Type", "application/json"]]
+    # mailgun/mailgun-php tests/Api/WebhookTest.php (verifyWebhookSignature good and bad)
+    src = "mailgun/mailgun-php tests/Api/WebhookTest.php"
+    sdk_key, sdk_ts = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0", 1403645220
+    sdk_token = "5egbgr1vjgqxtrnp65xfznchgdccwh5d6i09vijqi3whgowmn6"
+    sdk_sig = "9cfc5c41582e51246e73c88d34db3af0a3a2692a76fbab81492842f000256d33"
+    assert hexmac(sdk_key, f"{sdk_ts}{sdk_token}") == sdk_sig
+    sdk_cfg = {"secrets": [sdk_key], "tolerance_secs": 300}
     c = [
         case(p, "valid", "Signature object in the body; HMAC over timestamp+token.", cfg,
              [req(ct, body(t, tok), accept({"id": "CPgfbmQMTCKtHW6uIWtuVe", "event_type": "delivered", "timestamp": t, "matched_key": 0}))]),
+        case(p, "published-sdk-example", f"mailgun-php's test vector ({src}): key key-3ax6xnj…eol0, timestamp 1403645220, its token and signature 9cfc5c41…6d33, in a JSON delivery.", sdk_cfg,
+             [req(ct, body(sdk_ts, sdk_token, sdk_sig), accept({"timestamp": sdk_ts, "matched_key": 0}))], now=sdk_ts + 2),
+        case(p, "published-sdk-bad-token", f"mailgun-php's bad case: the same signature with another token ({src}).", sdk_cfg,
+             [req(ct, body(sdk_ts, "owyldpe6nxhmrn78epljl6bj0orrki1u3d2v5e6cnlmmuox8jr", sdk_sig), reject("signature_mismatch"))], now=sdk_ts + 2),
         case(p, "forged", "Signed with another key.", cfg, [req(ct, body(t, tok, hexmac("guess", f"{t}{tok}")), reject("signature_mismatch"))]),
         case(p, "stale", "Timestamp 301 s old.", cfg, [req(ct, body(NOW - 301, tok), reject("timestamp_out_of_tolerance"))]),
         case(p, "no-signature", "JSON without a signature object.", cfg, [req(ct, '{"event-data":{}}', reject("malformed_body"))]),
