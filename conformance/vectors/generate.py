@@ -749,9 +749,23 @@ def hubspot():
         uri = (base + path).replace("%3A", ":")
         return b64(mac(s, f"{method}{uri}{body}{ms}"))
     h = lambda s, t=ms: [["Content-Type", "application/json"], ["X-HubSpot-Request-Timestamp", str(t)], ["X-HubSpot-Signature-v3", s]]
+    # HubSpot/hubspot-api-python tests/spec/utils/test_signature.py (test_get_signature__v3): the
+    # only fixed v3 vector found (the docs and the Node SDK publish v1/v2 values only).
+    src = "HubSpot/hubspot-api-python tests/spec/utils/test_signature.py"
+    sdk_secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
+    sdk_body = "{'example_field':'example_value'}"
+    sdk_ms = 15000000
+    sdk_sig = "HPW73RUtKmcYoEDADG0s6MmGFWUzWJKAW07r8RDgcQw="
+    assert b64(mac(sdk_secret, f"POSThttps://www.example.com/webhook_uri{sdk_body}{sdk_ms}")) == sdk_sig
+    sdk_cfg = {"secrets": [sdk_secret], "public_base": "https://www.example.com", "tolerance_secs": 300}
     c = [
         case(p, "valid", "Method + public URL (with %3A decoded) + body + millisecond timestamp; the request reached an internal host.", cfg,
              [req(h(sig(path, ms)), body, accept({"timestamp": NOW - 3, "matched_key": 0}), uri=path)]),
+        case(p, "published-sdk-example", f"hubspot-api-python's v3 vector ({src}): secret yyyyyyyy-…, POST https://www.example.com/webhook_uri, body {{'example_field':'example_value'}}, timestamp 15000000 ms, HPW73RUt…cQw=; judged 1 s after its (1970) timestamp.", sdk_cfg,
+             [req(h(sdk_sig, sdk_ms), sdk_body, accept({"timestamp": sdk_ms // 1000, "matched_key": 0}), uri="/webhook_uri"),
+              req(h(sdk_sig, sdk_ms), sdk_body, reject("signature_mismatch"), uri="/webhook_uri?x=1")], now=sdk_ms // 1000 + 1),
+        case(p, "published-sdk-example-stale", f"The same vector judged today: its timestamp is far outside HubSpot's 5 minutes ({src}).", sdk_cfg,
+             [req(h(sdk_sig, sdk_ms), sdk_body, reject("timestamp_out_of_tolerance"), uri="/webhook_uri")]),
         case(p, "stale", "Timestamp 301 s old.", cfg, [req(h(sig(path, (NOW - 301) * 1000), (NOW - 301) * 1000), body, reject("timestamp_out_of_tolerance"), uri=path)]),
         case(p, "seconds-timestamp", "A timestamp in seconds instead of milliseconds reads as 1970.", cfg,
              [req(h(sig(path, NOW), NOW), body, reject("timestamp_out_of_tolerance"), uri=path)]),
