@@ -91,11 +91,30 @@ def github():
     assert "sha256=" + hexmac(secret, "Hello, World!") == published
     cfg = {"secrets": [secret]}
     body = '{"zen":"Keep it logically awesome.","hook_id":12345678}'
+    # octokit/webhooks-methods.js test/verify.test.ts: GitHub-shaped payloads (2-space JSON and
+    # a final newline; \u escapes with upper-case hex) with their printed signatures.
+    octokit = "octokit/webhooks-methods.js test/verify.test.ts"
+    oct_body = '{\n  "foo": "bar"\n}\n'
+    oct_sig = "sha256=e3eccac34c43c7dc1cbb905488b1b81347fcc700a7b025697a9d07862256023f"
+    oct_special = '{\n  "foo": "Foo\\n\\u001B[34mbar: ♥♥♥♥♥♥♥♥\\nthis-is-lost\\u001B[0m\\u001B[2K"\n}\n'
+    oct_special_sig = "sha256=9dacf9003316b09be07df56d86a2d0d6872e42a1e6c72c3bad9ff915a7c5603e"
+    oct_escaped = '{\n  "foo": "\\\\u001b"\n}\n'
+    oct_escaped_sig = "sha256=87316067e2011fae39998b18c46a14d83b3e7c3ffdd88fb2ee5afb7d11288e60"
+    assert "sha256=" + hexmac("mysecret", oct_body) == oct_sig
+    assert "sha256=" + hexmac("development", oct_special) == oct_special_sig
+    assert "sha256=" + hexmac("development", oct_escaped) == oct_escaped_sig
     sig = "sha256=" + hexmac(secret, body)
     h = lambda s, d="72d3162e-cc78-11e3-81ab-4c9367dc0958": [["Content-Type", "application/json"], ["X-GitHub-Event", "ping"], ["X-GitHub-Delivery", d], ["X-Hub-Signature-256", s]]
     c = [
         case(p, "published-example", "GitHub's documented example: secret \"It's a Secret to Everybody\", payload \"Hello, World!\".", cfg,
              [req(h(published), "Hello, World!", accept({"id": "72d3162e-cc78-11e3-81ab-4c9367dc0958", "event_type": "ping", "matched_key": 0, "timestamp": None}))]),
+        case(p, "published-sdk-example", f"Octokit's test vector ({octokit}): secret mysecret, {{\"foo\": \"bar\"}} as GitHub writes it, sha256=e3eccac3…023f; the wrong-secret and xxx-prefixed variants are refused.", {"secrets": ["mysecret"]},
+             [req(h(oct_sig), oct_body, accept({"matched_key": 0})),
+              req(h("sha256=xxxccac34c43c7dc1cbb905488b1b81347fcc700a7b025697a9d07862256023f"), oct_body, reject("malformed_header"))]),
+        case(p, "published-sdk-special-characters", f"Octokit's payloads with escape sequences and UTF-8 (issue octokit/webhooks.js#71), secret development ({octokit}).", {"secrets": ["development"]},
+             [req(h(oct_special_sig), oct_special, accept()), req(h(oct_escaped_sig), oct_escaped, accept())]),
+        case(p, "published-sdk-wrong-secret", f"Octokit's vector under the secret foo ({octokit}).", {"secrets": ["foo"]},
+             [req(h(oct_sig), oct_body, reject("signature_mismatch"))]),
         case(p, "upper-case-hex", "The published MAC in upper-case hex still verifies.", cfg,
              [req(h("sha256=" + published[7:].upper()), "Hello, World!", accept())]),
         case(p, "forged-one-digit", "Published example with the MAC's last hex digit changed.", cfg,
@@ -321,9 +340,25 @@ def twilio():
     json_body = '{"MessageSid":"SM1","MessageStatus":"delivered"}'
     digest = hashlib.sha256(json_body.encode()).hexdigest()
     json_path = f"/status?bodySHA256={digest}"
+    # twilio/twilio-node spec/validation.spec.js: the same URL and token with other caller
+    # numbers, and a JSON body whose SHA-256 rides in the signed URL as bodySHA256.
+    sdk_params = [("CallSid", "CA1234567890ABCDE"), ("Caller", "+14158675309"), ("Digits", "1234"), ("From", "+14158675309"), ("To", "+18005551212")]
+    sdk_signature = "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+    assert sig("/myapp.php?foo=1&bar=2", sdk_params) == sdk_signature
+    sdk_json = '{"property": "value", "boolean": true}'
+    sdk_body_sha = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+    assert hashlib.sha256(sdk_json.encode()).hexdigest() == sdk_body_sha
+    sdk_json_path = "/myapp.php?foo=1&bar=2&bodySHA256=" + sdk_body_sha
+    sdk_json_signature = "a9nBmqA0ju/hNViExpshrM61xv4="
+    assert sig(sdk_json_path, []) == sdk_json_signature
     c = [
         case(p, "published-example", "Twilio's documented example (token 12345, https://mycompany.com/myapp.php?foo=1&bar=2); the request reached us on an internal host: the configured public base is what counts.", cfg,
              [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published]], form, accept({"matched_key": 0}))]),
+        case(p, "published-sdk-form", "twilio-node's test vector (spec/validation.spec.js): token 12345, https://mycompany.com/myapp.php?foo=1&bar=2, caller +14158675309, RSOYDt4T1cUTdK1PDd93/VVr8B8=.", cfg,
+             [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", sdk_signature]], urlencode(sdk_params), accept({"matched_key": 0}))]),
+        case(p, "published-sdk-json-body", "twilio-node's JSON-body test vector (spec/validation.spec.js): body {\"property\": \"value\", \"boolean\": true}, bodySHA256=0a1ff763…6620 in the signed URL, a9nBmqA0ju/hNViExpshrM61xv4=.", cfg,
+             [r(sdk_json_path, [["Content-Type", "application/json"], ["X-Twilio-Signature", sdk_json_signature]], sdk_json, accept({"matched_key": 0})),
+              r(sdk_json_path, [["Content-Type", "application/json"], ["X-Twilio-Signature", sdk_json_signature]], sdk_json.replace("true", "false"), reject("signature_mismatch"))]),
         case(p, "param-changed", "Published signature, Digits changed.", cfg,
              [r("/myapp.php?foo=1&bar=2", [ct, ["X-Twilio-Signature", published]], form.replace("1234", "1235"), reject("signature_mismatch"))]),
         case(p, "query-changed", "Published signature, another query string.", cfg,
@@ -450,9 +485,38 @@ def square():
     body = '{"merchant_id":"6SSW7HV8K2ST5","type":"payment.updated","event_id":"13b867cf-db3d-4b1c-90b6-2f32a9d78124","created_at":"2026-11-22T09:59:58.000Z","data":{"type":"payment","id":"KkAkhdMsgzn59SM8A89WgKwekxLZY","object":{}}}'
     sig = b64(mac(key, url + body))
     h = lambda s: [["Content-Type", "application/json"], ["x-square-hmacsha256-signature", s]]
+    # square/square-nodejs-sdk test/utilities/webhooksHelper.test.ts: key, notification URL,
+    # body and signature of Square's test notification, and two bodies around escaping.
+    sdk_body = '{"merchant_id":"MLEFBHHSJGVHD","type":"webhooks.test_notification","event_id":"ac3ac95b-f97d-458c-a6e6-18981597e05f","created_at":"2022-07-13T20:30:59.037339943Z","data":{"type":"webhooks","id":"bc368e64-01aa-407e-b46e-3231809b1129"}}'
+    sdk_key = "Ibxx_5AKakO-3qeNVR61Dw"
+    sdk_url = "https://webhook.site/679a4f3a-dcfa-49ee-bac5-9d0edad886b9"
+    sdk_sig = "GF4YkrJgGBDZ9NIYbNXBnMzqb2HoL4RW/S6vkZ9/2N4="
+    assert b64(mac(sdk_key, sdk_url + sdk_body)) == sdk_sig
+    sdk_cfg = {"secrets": [sdk_key], "notification_url": sdk_url}
+    plain_body, plain_sig = '{"data":{"type":"webhooks","id":"fake_id"}}', "W3FlCNk5IA3ZQ2LHTWoajvzfaDu/OwY2tNHIHC3IUOA="
+    escaped_body, escaped_sig = '{"data":{"type":"webhooks","id":">id<"}}', "Cxt7+aTi4rKgcA0bC4g9EHdVtLSDWdqccmL5MvihU4U="
+    chars_cfg = {"secrets": ["signature-key"], "notification_url": "https://webhook.site/webhooks"}
+    assert b64(mac("signature-key", "https://webhook.site/webhooks" + plain_body)) == plain_sig
+    assert b64(mac("signature-key", "https://webhook.site/webhooks" + escaped_body)) == escaped_sig
+    src = "square/square-nodejs-sdk test/utilities/webhooksHelper.test.ts"
     c = [
         case(p, "valid", "Base64 HMAC-SHA256 over notification URL + body.", cfg,
              [req(h(sig), body, accept({"id": "13b867cf-db3d-4b1c-90b6-2f32a9d78124", "event_type": "payment.updated", "timestamp": NOW - 2, "matched_key": 0}), uri="/square")]),
+        case(p, "published-sdk-example", f"Square's SDK test vector ({src}): key Ibxx_5AKakO-3qeNVR61Dw, the webhook.site notification URL, the test notification, GF4YkrJg…2N4=.", sdk_cfg,
+             [req(h(sdk_sig), sdk_body, accept({"id": "ac3ac95b-f97d-458c-a6e6-18981597e05f", "event_type": "webhooks.test_notification", "matched_key": 0}), uri="/square")]),
+        case(p, "published-sdk-url-mismatch", f"The SDK vector checked against the SDK's mismatching notification URL ({src}).", {"secrets": [sdk_key], "notification_url": "https://webhook.site/79a4f3a-dcfa-49ee-bac5-9d0edad886b9"},
+             [req(h(sdk_sig), sdk_body, reject("signature_mismatch"), uri="/square")]),
+        case(p, "published-sdk-wrong-key", f"The SDK vector under the SDK's wrong key MCmhFRxGX82xMwg5FsaoQA ({src}).", {"secrets": ["MCmhFRxGX82xMwg5FsaoQA"], "notification_url": sdk_url},
+             [req(h(sdk_sig), sdk_body, reject("signature_mismatch"), uri="/square")]),
+        case(p, "published-sdk-wrong-signature", f"The SDK's invalid signature header 1z2n3DEJJiUPKcPzQo1ftvbxGdw= (a SHA-1-sized MAC) ({src}).", sdk_cfg,
+             [req(h("1z2n3DEJJiUPKcPzQo1ftvbxGdw="), sdk_body, reject("signature_mismatch"), uri="/square")]),
+        case(p, "published-sdk-body-changed", f"The SDK's body with created_at moved a month, and the same body pretty-printed ({src}).", sdk_cfg,
+             [req(h(sdk_sig), sdk_body.replace("2022-07-13", "2022-06-13"), reject("signature_mismatch"), uri="/square"),
+              req(h(sdk_sig), json.dumps(json.loads(sdk_body), indent=4), reject("signature_mismatch"), uri="/square")]),
+        case(p, "published-sdk-special-characters", f"The SDK's bodies without event_id, one with > and < kept raw ({src}); de-duplicated on the body's SHA-256.", chars_cfg,
+             [req(h(plain_sig), plain_body, accept({"id": None, "matched_key": 0}), uri="/square"),
+              req(h(escaped_sig), escaped_body, accept({"id": None}), uri="/square"),
+              req(h(escaped_sig), escaped_body, duplicate(), uri="/square")]),
         case(p, "other-notification-url", "Signed for another notification URL.", cfg,
              [req(h(b64(mac(key, "https://hooks.example.com/other" + body))), body, reject("signature_mismatch"), uri="/square")]),
         case(p, "body-only-mac", "A MAC over the body alone (URL not bound).", cfg,
@@ -478,9 +542,20 @@ def mailgun():
     tok = "a8ce0edb2dd8301dce3f2e1b4c9d4a9b2d4a8ea16b6b0e2e2b"
     t = NOW - 2
     ct = [["Content-Type", "application/json"]]
+    # mailgun/mailgun-php tests/Api/WebhookTest.php (verifyWebhookSignature good and bad)
+    src = "mailgun/mailgun-php tests/Api/WebhookTest.php"
+    sdk_key, sdk_ts = "key-3ax6xnjp29jd6fds4gc373sgvjxteol0", 1403645220
+    sdk_token = "5egbgr1vjgqxtrnp65xfznchgdccwh5d6i09vijqi3whgowmn6"
+    sdk_sig = "9cfc5c41582e51246e73c88d34db3af0a3a2692a76fbab81492842f000256d33"
+    assert hexmac(sdk_key, f"{sdk_ts}{sdk_token}") == sdk_sig
+    sdk_cfg = {"secrets": [sdk_key], "tolerance_secs": 300}
     c = [
         case(p, "valid", "Signature object in the body; HMAC over timestamp+token.", cfg,
              [req(ct, body(t, tok), accept({"id": "CPgfbmQMTCKtHW6uIWtuVe", "event_type": "delivered", "timestamp": t, "matched_key": 0}))]),
+        case(p, "published-sdk-example", f"mailgun-php's test vector ({src}): key key-3ax6xnj…eol0, timestamp 1403645220, its token and signature 9cfc5c41…6d33, in a JSON delivery.", sdk_cfg,
+             [req(ct, body(sdk_ts, sdk_token, sdk_sig), accept({"timestamp": sdk_ts, "matched_key": 0}))], now=sdk_ts + 2),
+        case(p, "published-sdk-bad-token", f"mailgun-php's bad case: the same signature with another token ({src}).", sdk_cfg,
+             [req(ct, body(sdk_ts, "owyldpe6nxhmrn78epljl6bj0orrki1u3d2v5e6cnlmmuox8jr", sdk_sig), reject("signature_mismatch"))], now=sdk_ts + 2),
         case(p, "forged", "Signed with another key.", cfg, [req(ct, body(t, tok, hexmac("guess", f"{t}{tok}")), reject("signature_mismatch"))]),
         case(p, "stale", "Timestamp 301 s old.", cfg, [req(ct, body(NOW - 301, tok), reject("timestamp_out_of_tolerance"))]),
         case(p, "no-signature", "JSON without a signature object.", cfg, [req(ct, '{"event-data":{}}', reject("malformed_body"))]),
@@ -503,9 +578,30 @@ def paddle():
         return f"ts={ts};h1={hexmac(s, f'{ts}:{body}')}"
     h = lambda v: [["Content-Type", "application/json"], ["Paddle-Signature", v]]
     t = NOW - 2
+    # PaddleHQ/paddle-node-sdk src/__tests__/notifications/webhooks-validator.test.ts
+    src = "PaddleHQ/paddle-node-sdk src/__tests__/notifications/webhooks-validator.test.ts"
+    sdk_cfg = {"secrets": ["VALID_SECRET"], "tolerance_secs": 5}
+    sdk_body, sdk_ts = '{"data": ["1", "2"]}', 1698796800
+    sdk_header = "ts=1698796800;h1=a300428748dce5c70e4da19bffd60769591ea969c99dea3105d0ec9612cf43f9"
+    assert "ts=%d;h1=%s" % (sdk_ts, hexmac("VALID_SECRET", f"{sdk_ts}:{sdk_body}")) == sdk_header
+    multi_body = '{"data": "value"}'
+    multi_hash = "28981e941fae76e53db32f3d2a83cb69db41476595e84e1970a1b5d98f62b261"
+    assert hexmac("VALID_SECRET", f"{sdk_ts}:{multi_body}") == multi_hash
     c = [
         case(p, "valid", "ts=..;h1=.. over ts:body, 2 s old.", cfg,
              [req(h(sig(t)), body, accept({"id": "evt_01h8bzakzx3hm2fmen703n5q45", "event_type": "transaction.completed", "timestamp": t, "matched_key": 0}))]),
+        case(p, "published-sdk-example", f"Paddle's SDK test vector ({src}): secret VALID_SECRET, ts 1698796800, body {{\"data\": [\"1\", \"2\"]}}, h1=a3004287…43f9, judged 5 s later (the SDK's bound, accepted).", sdk_cfg,
+             [req(h(sdk_header), sdk_body, accept({"id": None, "timestamp": sdk_ts, "matched_key": 0}))], now=sdk_ts + 5),
+        case(p, "published-sdk-6s", f"The SDK vector 6 s later: the SDK rejects it, so do we ({src}).", sdk_cfg,
+             [req(h(sdk_header), sdk_body, reject("timestamp_out_of_tolerance"))], now=sdk_ts + 6),
+        case(p, "published-sdk-wrong-secret", f"The SDK vector under INVALID_VALID_SECRET ({src}).", {"secrets": ["INVALID_VALID_SECRET"], "tolerance_secs": 5},
+             [req(h(sdk_header), sdk_body, reject("signature_mismatch"))], now=sdk_ts),
+        case(p, "published-sdk-more-spaces", f"The SDK vector with the body re-spaced ({src}).", sdk_cfg,
+             [req(h(sdk_header), '{ "data": [ "1", "2" ]}', reject("signature_mismatch"))], now=sdk_ts),
+        case(p, "published-sdk-multiple-hashes", f"The SDK's header with two h1 and an h2=RANDOM_HASH entry (ignored) ({src}).", sdk_cfg,
+             [req(h(f"ts={sdk_ts};h1={multi_hash};h1={multi_hash};h2=RANDOM_HASH"), multi_body, accept())], now=sdk_ts),
+        case(p, "published-sdk-old-ts", f"The SDK's h1 under ts=9876 ({src}).", sdk_cfg,
+             [req(h(sdk_header.replace("1698796800", "9876")), sdk_body, reject("timestamp_out_of_tolerance"))], now=sdk_ts),
         case(p, "stale-6s", "6 s old with Paddle's 5 s tolerance.", cfg, [req(h(sig(NOW - 6)), body, reject("timestamp_out_of_tolerance"))]),
         case(p, "forged", "Another secret.", cfg, [req(h(sig(t, "guess")), body, reject("signature_mismatch"))]),
         case(p, "comma-separated", "Stripe's comma separator instead of Paddle's semicolon.", cfg,
@@ -589,9 +685,29 @@ def mux():
         return f"t={ts},v1={hexmac(s, f'{ts}.{body}')}"
     h = lambda v: [["Content-Type", "application/json"], ["Mux-Signature", v]]
     t = NOW - 1
+    # muxinc/mux-node-sdk tests/api-resources/webhooks.test.ts
+    src = "muxinc/mux-node-sdk tests/api-resources/webhooks.test.ts"
+    sdk_cfg = {"secrets": ["SuperSecret123"], "tolerance_secs": 300}
+    sdk_t, sdk_body = 1565125718, '{"test":"body"}'
+    sdk_hash = "854ece4c22acef7c66b57d4e504153bc512595e8e9c772ece2a68150548c19a7"
+    assert hexmac("SuperSecret123", f"{sdk_t}.{sdk_body}") == sdk_hash
+    times_body = '{"test":{"nested":{"nanos":718234, "seconds":1691711005}}}'
+    times_hash = "bd315c24bce1c2b8ad325696f26530c8ef7d7d830afb7c1381903705d04607be"
+    assert hexmac("SuperSecret123", f"{sdk_t}.{times_body}") == times_hash
     c = [
         case(p, "valid", "t=..,v1=.. over t.body.", cfg,
              [req(h(sig(t)), body, accept({"id": "3a56ac3d-33da-4366-855b-f592d898409d", "event_type": "video.asset.ready", "timestamp": t, "matched_key": 0}))]),
+        case(p, "published-sdk-example", f"Mux's SDK test vector ({src}): secret SuperSecret123, t=1565125718, body {{\"test\":\"body\"}}, v1=854ece4c…19a7; and its second body (nested times); the first re-signed a second later is a duplicate (no id: de-duplicated on the body's SHA-256).", sdk_cfg,
+             [req(h(f"t={sdk_t},v1={sdk_hash}"), sdk_body, accept({"id": None, "timestamp": sdk_t, "matched_key": 0})),
+              req(h(f"t={sdk_t},v1={times_hash}"), times_body, accept()),
+              req(h(f"t={sdk_t + 1},v1={hexmac('SuperSecret123', f'{sdk_t + 1}.{sdk_body}')}"), sdk_body, duplicate())], now=sdk_t),
+        case(p, "published-sdk-6-minutes", f"The SDK vector 6 minutes later: too old for the SDK's 5 minutes and ours ({src}).", sdk_cfg,
+             [req(h(f"t={sdk_t},v1={sdk_hash}"), sdk_body, reject("timestamp_out_of_tolerance"))], now=sdk_t + 360),
+        case(p, "published-sdk-v2-ignored", f"The SDK's t=..,v2=<hash>,v1=<hash> passes; v2 alone does not ({src}).", sdk_cfg,
+             [req(h(f"t={sdk_t},v2={sdk_hash},v1={sdk_hash}"), sdk_body, accept()),
+              req(h(f"t={sdk_t},v2={sdk_hash}"), sdk_body.replace("body", "bodY"), reject("signature_mismatch"))], now=sdk_t),
+        case(p, "published-sdk-non-hex-entry", f"The SDK accepts t=..,v1=invalid-sig,v1=<hash>; we refuse any v1 that is not hex (FORMAT policy: an undecodable signature is malformed_header) ({src}).", sdk_cfg,
+             [req(h(f"t={sdk_t},v1=invalid-sig,v1={sdk_hash}"), sdk_body, reject("malformed_header"))], now=sdk_t),
         case(p, "stale", "301 s old.", cfg, [req(h(sig(NOW - 301)), body, reject("timestamp_out_of_tolerance"))]),
         case(p, "forged", "Another secret.", cfg, [req(h(sig(t, "guess")), body, reject("signature_mismatch"))]),
         case(p, "v1-not-hex", "v1 value is not hex.", cfg, [req(h(f"t={t},v1=nothex"), body, reject("malformed_header"))]),
@@ -633,9 +749,23 @@ def hubspot():
         uri = (base + path).replace("%3A", ":")
         return b64(mac(s, f"{method}{uri}{body}{ms}"))
     h = lambda s, t=ms: [["Content-Type", "application/json"], ["X-HubSpot-Request-Timestamp", str(t)], ["X-HubSpot-Signature-v3", s]]
+    # HubSpot/hubspot-api-python tests/spec/utils/test_signature.py (test_get_signature__v3): the
+    # only fixed v3 vector found (the docs and the Node SDK publish v1/v2 values only).
+    src = "HubSpot/hubspot-api-python tests/spec/utils/test_signature.py"
+    sdk_secret = "yyyyyyyy-yyyy-yyyy-yyyy-yyyyyyyyyyyy"
+    sdk_body = "{'example_field':'example_value'}"
+    sdk_ms = 15000000
+    sdk_sig = "HPW73RUtKmcYoEDADG0s6MmGFWUzWJKAW07r8RDgcQw="
+    assert b64(mac(sdk_secret, f"POSThttps://www.example.com/webhook_uri{sdk_body}{sdk_ms}")) == sdk_sig
+    sdk_cfg = {"secrets": [sdk_secret], "public_base": "https://www.example.com", "tolerance_secs": 300}
     c = [
         case(p, "valid", "Method + public URL (with %3A decoded) + body + millisecond timestamp; the request reached an internal host.", cfg,
              [req(h(sig(path, ms)), body, accept({"timestamp": NOW - 3, "matched_key": 0}), uri=path)]),
+        case(p, "published-sdk-example", f"hubspot-api-python's v3 vector ({src}): secret yyyyyyyy-…, POST https://www.example.com/webhook_uri, body {{'example_field':'example_value'}}, timestamp 15000000 ms, HPW73RUt…cQw=; judged 1 s after its (1970) timestamp.", sdk_cfg,
+             [req(h(sdk_sig, sdk_ms), sdk_body, accept({"timestamp": sdk_ms // 1000, "matched_key": 0}), uri="/webhook_uri"),
+              req(h(sdk_sig, sdk_ms), sdk_body, reject("signature_mismatch"), uri="/webhook_uri?x=1")], now=sdk_ms // 1000 + 1),
+        case(p, "published-sdk-example-stale", f"The same vector judged today: its timestamp is far outside HubSpot's 5 minutes ({src}).", sdk_cfg,
+             [req(h(sdk_sig, sdk_ms), sdk_body, reject("timestamp_out_of_tolerance"), uri="/webhook_uri")]),
         case(p, "stale", "Timestamp 301 s old.", cfg, [req(h(sig(path, (NOW - 301) * 1000), (NOW - 301) * 1000), body, reject("timestamp_out_of_tolerance"), uri=path)]),
         case(p, "seconds-timestamp", "A timestamp in seconds instead of milliseconds reads as 1970.", cfg,
              [req(h(sig(path, NOW), NOW), body, reject("timestamp_out_of_tolerance"), uri=path)]),
@@ -688,14 +818,17 @@ def sendgrid():
 # ---------------------------------------------------------------- Zendesk
 def zendesk():
     p = "zendesk"
-    secret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ"
+    # Zendesk signs test deliveries (before a webhook exists) with this fixed secret, used as the
+    # key as it is (developer.zendesk.com/documentation/webhooks/verifying/); no signature is
+    # published with it.
+    secret = "dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ=="
     cfg = {"secrets": [secret], "tolerance_secs": 300}
     body = '{"type":"zen:event-type:ticket.created","account_id":1,"id":"e-1","time":"2026-11-22T09:59:58Z","detail":{},"event":{}}'
     ts = rfc3339(NOW - 2)
     sig = lambda t=ts, s=secret, b=body: b64(mac(s, t + b))
     h = lambda s, t=ts: [["Content-Type", "application/json"], ["X-Zendesk-Webhook-Id", "w-1"], ["X-Zendesk-Webhook-Signature-Timestamp", t], ["X-Zendesk-Webhook-Signature", s]]
     c = [
-        case(p, "valid", "base64(HMAC(timestamp + body)), RFC 3339 timestamp 2 s old.", cfg,
+        case(p, "valid", "base64(HMAC(timestamp + body)) under Zendesk's documented test-delivery secret, RFC 3339 timestamp 2 s old.", cfg,
              [req(h(sig()), body, accept({"id": "w-1", "event_type": "zen:event-type:ticket.created", "timestamp": NOW - 2, "matched_key": 0}))]),
         case(p, "stale", "Timestamp 301 s old.", cfg, [req(h(sig(rfc3339(NOW - 301)), rfc3339(NOW - 301)), body, reject("timestamp_out_of_tolerance"))]),
         case(p, "timestamp-swapped", "Valid MAC for another timestamp text.", cfg, [req(h(sig(), rfc3339(NOW - 1)), body, reject("signature_mismatch"))]),
@@ -758,8 +891,18 @@ def pagerduty():
     body = '{"event":{"id":"01DEN1HNLBC1VITYGN5O52G4K0","event_type":"incident.triggered","resource_type":"incident","occurred_at":"2026-11-22T09:59:57.000Z","agent":null,"client":null,"data":{"id":"PGR0VU2","type":"incident"}}}'
     sig = "v1=" + hexmac(secret, body)
     h = lambda s: [["Content-Type", "application/json"], ["X-PagerDuty-Signature", s]]
+    # PagerDuty/go-pagerduty webhookv3/webhookv3_test.go
+    src = "PagerDuty/go-pagerduty webhookv3/webhookv3_test.go"
+    sdk_secret = "lDQHScfUeXUKaQRNF+8XIiDKZ7XX3itBAYzwU0TARw8lJqRnkKl2iB1anSb0Z+IK"
+    sdk_body = '{"event":{"id":"01BWDWL3NYY7LUFPZCC28QUCMK","event_type":"incident.priority_updated","resource_type":"incident","occurred_at":"2021-04-26T17:36:27.458Z","agent":{"html_url":"https://acme.pagerduty.com/users/PLH1HKV","id":"PLH1HKV","self":"https://api.pagerduty.com/users/PLH1HKV","summary":"Tenex Engineer","type":"user_reference"},"client":null,"data":{"id":"PGR0VU2","type":"incident","self":"https://api.pagerduty.com/incidents/PGR0VU2","html_url":"https://acme.pagerduty.com/incidents/PGR0VU2","number":2,"status":"triggered","title":"A little bump in the road","service":{"html_url":"https://acme.pagerduty.com/services/PF9KMXH","id":"PF9KMXH","self":"https://api.pagerduty.com/services/PF9KMXH","summary":"API Service","type":"service_reference"},"assignees":[{"html_url":"https://acme.pagerduty.com/users/PTUXL6G","id":"PTUXL6G","self":"https://api.pagerduty.com/users/PTUXL6G","summary":"User 123","type":"user_reference"}],"escalation_policy":{"html_url":"https://acme.pagerduty.com/escalation_policies/PUS0KTE","id":"PUS0KTE","self":"https://api.pagerduty.com/escalation_policies/PUS0KTE","summary":"Default","type":"escalation_policy_reference"},"teams":[{"html_url":"https://acme.pagerduty.com/teams/PFCVPS0","id":"PFCVPS0","self":"https://api.pagerduty.com/teams/PFCVPS0","summary":"Engineering","type":"team_reference"}],"priority":{"html_url":"https://acme.pagerduty.com/account/incident_priorities","id":"PSO75BM","self":"https://api.pagerduty.com/priorities/PSO75BM","summary":"P1","type":"priority_reference"},"urgency":"high","conference_bridge":{"conference_number":1000,"conference_url":"https://example.com"},"resolve_reason":null}}}'
+    sdk_sig = "v1=0c0b9495b893a39e70d1fea2fe11fbe0a825f88b9f67846f6cc07dd2bc5476cd"
+    assert "v1=" + hexmac(sdk_secret, sdk_body) == sdk_sig
     c = [
         case(p, "valid", "v1=<hex> over the body.", cfg, [req(h(sig), body, accept({"id": "01DEN1HNLBC1VITYGN5O52G4K0", "event_type": "incident.triggered", "timestamp": NOW - 3, "matched_key": 0}))]),
+        case(p, "published-sdk-example", f"go-pagerduty's test vector ({src}): its secret, incident.priority_updated body and v1=0c0b9495…76cd.", {"secrets": [sdk_secret]},
+             [req(h(sdk_sig), sdk_body, accept({"id": "01BWDWL3NYY7LUFPZCC28QUCMK", "event_type": "incident.priority_updated", "matched_key": 0}))]),
+        case(p, "published-sdk-mismatch", f"go-pagerduty's mismatching signature v1=7020c8a7…caf5 for the same body ({src}).", {"secrets": [sdk_secret]},
+             [req(h("v1=7020c8a7ec668a9b7012bc3dd82e483394b038f4230acc6785efbf2a7d8bcaf5"), sdk_body, reject("signature_mismatch"))]),
         case(p, "rotation-two-v1", "Two signatures during a secret rotation, the valid one last.", cfg, [req(h("v1=" + hexmac("old", body) + "," + sig), body, accept())]),
         case(p, "forged", "Another secret.", cfg, [req(h("v1=" + hexmac("guess", body)), body, reject("signature_mismatch"))]),
         case(p, "only-v2", "The valid MAC under another version label.", cfg, [req(h(sig.replace("v1=", "v2=")), body, reject("signature_mismatch"))]),
@@ -929,9 +1072,30 @@ def boxcom():
             headers.append(["BOX-SIGNATURE-SECONDARY", s_sig])
         return headers + list(extra)
     stale = "2026-11-22T01:49:59-08:00"
+    # box/box-node-sdk tests/lib/managers/webhooks-test.js (validateMessage)
+    src = "box/box-node-sdk tests/lib/managers/webhooks-test.js"
+    sdk_body = '{"type":"webhook_event","webhook":{"id":"1234567890"},"trigger":"FILE.UPLOADED","source":{"id":"1234567890","type":"file","name":"Test.txt"}}'
+    sdk_ts = "2020-01-01T00:00:00-07:00"
+    sdk_unix = 1577862000  # 2020-01-01T07:00:00Z
+    sdk_primary, sdk_secondary = "6TfeAW3A1PASkgboxxA5yqHNKOwFyMWuEXny/FPD5hI=", "v+1CD1Jdo3muIcbpv5lxxgPglOqMfsNHPV899xWYydo="
+    assert sig("SamplePrimaryKey", sdk_ts, sdk_body) == sdk_primary and sig("SampleSecondaryKey", sdk_ts, sdk_body) == sdk_secondary
+    def sdk_headers(version="1", algorithm="HmacSHA256"):
+        return [["Content-Type", "application/json"], ["box-delivery-id", "f96bb54b-ee16-4fc5-aa65-8c2d9e5b546f"], ["box-delivery-timestamp", sdk_ts],
+                ["box-signature-algorithm", algorithm], ["box-signature-primary", sdk_primary], ["box-signature-secondary", sdk_secondary], ["box-signature-version", version]]
+    sdk_cfg = lambda p_key="SamplePrimaryKey", s_key="SampleSecondaryKey": {"primary_key": p_key, "secondary_key": s_key, "tolerance_secs": 600}
     c = [
         case(p, "valid-primary", "Primary key signature over body ‖ timestamp; timestamp with a -08:00 offset.", cfg,
              [req(h(sig(primary), sig(secondary)), body, accept({"id": "eb0e6a0e-3f2e-4c36-8a5e-2c1b5a8f1b1a", "event_type": "FILE.UPLOADED", "timestamp": NOW - 5, "matched_key": 0}))]),
+        case(p, "published-sdk-example", f"Box's SDK test vector ({src}): keys SamplePrimaryKey / SampleSecondaryKey, timestamp 2020-01-01T00:00:00-07:00, both signatures, judged 5 s later.", sdk_cfg(),
+             [req(sdk_headers(), sdk_body, accept({"id": "f96bb54b-ee16-4fc5-aa65-8c2d9e5b546f", "event_type": "FILE.UPLOADED", "timestamp": sdk_unix, "matched_key": 0}))], now=sdk_unix + 5),
+        case(p, "published-sdk-secondary-key", f"The SDK vector with a wrong primary key configured: the secondary verifies ({src}).", sdk_cfg("IncorrectKey"),
+             [req(sdk_headers(), sdk_body, accept({"matched_key": 1}))], now=sdk_unix + 5),
+        case(p, "published-sdk-wrong-keys", f"The SDK vector under IncorrectKey twice ({src}).", sdk_cfg("IncorrectKey", "IncorrectKey"),
+             [req(sdk_headers(), sdk_body, reject("signature_mismatch"))], now=sdk_unix + 5),
+        case(p, "published-sdk-15-minutes", f"The SDK vector 15 minutes later: past Box's 10 minutes ({src}).", sdk_cfg(),
+             [req(sdk_headers(), sdk_body, reject("timestamp_out_of_tolerance"))], now=sdk_unix + 900),
+        case(p, "published-sdk-wrong-version-or-algorithm", f"The SDK vector with BOX-SIGNATURE-VERSION 2, then BOX-SIGNATURE-ALGORITHM XXX ({src}).", sdk_cfg(),
+             [req(sdk_headers(version="2"), sdk_body, reject("signature_mismatch")), req(sdk_headers(algorithm="XXX"), sdk_body, reject("signature_mismatch"))], now=sdk_unix + 5),
         case(p, "rotated-primary", "The primary key was rotated at Box but not here: the secondary verifies.", cfg,
              [req(h(sig("new-primary-at-box"), sig(secondary)), body, accept({"matched_key": 1}))]),
         case(p, "swapped-keys", "Each signature under the other key.", cfg,

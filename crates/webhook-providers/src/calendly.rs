@@ -40,9 +40,12 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::request::Parts;
 use webhook_core::patterns::TimestampedHmac;
-use webhook_core::{ConfigError, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer};
+use webhook_core::{ConfigError, Rejection, Verdict, VerifyContext, VerifyWebhook};
 
-use crate::common::{Meta, content_key, json_id_and_type, provider_event, provider_layer_type};
+use crate::common::{
+    Meta, content_key, json_id_and_type, provider_event, provider_layer_type,
+    timestamped_hmac_provider,
+};
 
 const PROVIDER: &str = "calendly";
 const SIGNATURE: &str = "calendly-webhook-signature";
@@ -98,76 +101,18 @@ provider_layer_type! {
     CalendlyLayer, Calendly, CalendlyScheme
 }
 
-impl CalendlyLayer {
-    /// A layer verifying with the webhook signing key.
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn new(secret: &str) -> Result<Self, ConfigError> {
-        let hmac = TimestampedHmac::new(SIGNATURE, "v1", DEFAULT_TOLERANCE)?;
-        Self(WebhookLayer::new(CalendlyScheme { hmac })).secret(secret)
-    }
-
-    /// Adds a secret (rotation).
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn secret(mut self, secret: &str) -> Result<Self, ConfigError> {
-        self.0.scheme_mut().hmac.add_secret(secret.as_bytes())?;
-        Ok(self)
-    }
-
-    /// Largest distance between the signed timestamp and the clock, either way. Defaults to
-    /// 180 s. Keep `dedup_ttl` above twice this value.
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.0.scheme_mut().hmac.set_tolerance(tolerance);
-        self
-    }
+/// The scheme's header format, shared by the layer and the signer.
+fn timestamped_hmac() -> Result<TimestampedHmac, ConfigError> {
+    TimestampedHmac::new(SIGNATURE, "v1", DEFAULT_TOLERANCE)
 }
 
-/// Signs events like Calendly (test utility).
-#[cfg(feature = "test-util")]
-#[derive(Debug)]
-pub struct CalendlySigner {
-    keys: webhook_core::patterns::HmacKeys,
-}
-
-#[cfg(feature = "test-util")]
-impl CalendlySigner {
-    /// A signer for this secret.
-    #[must_use]
-    pub fn new(secret: &str) -> Self {
-        let mut keys =
-            webhook_core::patterns::HmacKeys::new(webhook_core::patterns::Digest::Sha256);
-        keys.push(secret);
-        Self { keys }
-    }
-
-    /// The `Calendly-Webhook-Signature` value for `body` at `timestamp`.
-    #[must_use]
-    pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
-        let t = timestamp.to_string();
-        let mac = self
-            .keys
-            .sign(0, &[t.as_bytes(), b".", body])
-            .unwrap_or_default();
-        format!("t={t},v1={}", webhook_core::patterns::hex_encode(&mac))
-    }
-
-    /// A signed JSON `POST` to `uri`.
-    ///
-    /// # Errors
-    /// `uri` is not a valid URI.
-    pub fn request(
-        &self,
-        uri: &str,
-        timestamp: u64,
-        body: impl Into<Bytes>,
-    ) -> Result<http::Request<Bytes>, http::Error> {
-        let body = body.into();
-        http::Request::post(uri)
-            .header("content-type", "application/json")
-            .header(SIGNATURE, self.header(timestamp, &body))
-            .body(body)
-    }
+timestamped_hmac_provider! {
+    layer: CalendlyLayer,
+    scheme: CalendlyScheme,
+    signer: CalendlySigner,
+    provider: "Calendly",
+    header: "Calendly-Webhook-Signature",
+    secret: "the webhook signing key",
+    default_tolerance: "180 s",
+    content_type: "application/json",
 }

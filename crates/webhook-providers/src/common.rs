@@ -241,3 +241,116 @@ pub(crate) fn echoable(challenge: &str) -> bool {
 pub(crate) fn not_a_handshake(detail: &'static str) -> Rejection {
     Rejection::new(Reason::MethodNotAllowed).with_detail(detail)
 }
+
+/// The meta of a verified JSON-object body with an optional signed id and type, and its
+/// de-duplication key: the signed id when the body has one, else the SHA-256 of the body (so
+/// a retry of the same body under a new signed timestamp is still a duplicate).
+pub(crate) fn json_meta(
+    matched: webhook_core::patterns::HmacMatch,
+    body: &Bytes,
+    id_key: &str,
+    type_key: &str,
+) -> Result<(Meta, String), Rejection> {
+    let (_, id, kind) = json_id_and_type(body, id_key, type_key)?;
+    let dedup = id.clone().unwrap_or_else(|| content_key(&[body]));
+    let mut meta = Meta::new(matched.matched_key, matched.timestamp);
+    meta.id = id;
+    meta.event_type = kind;
+    Ok((meta, dedup))
+}
+
+/// The layer methods and the test signer of a provider whose signature is one
+/// [`TimestampedHmac`](webhook_core::patterns::TimestampedHmac) header (Stripe, Mux,
+/// Calendly, Paddle). The module defines `SIGNATURE`, `DEFAULT_TOLERANCE` and
+/// `fn timestamped_hmac() -> Result<TimestampedHmac, ConfigError>`; the layer's scheme has a
+/// `hmac` field. The signer writes its header through that same `TimestampedHmac`, so signer
+/// and verifier share one definition of the format.
+macro_rules! timestamped_hmac_provider {
+    (
+        layer: $layer:ident,
+        scheme: $scheme:ident,
+        signer: $signer:ident,
+        provider: $provider:literal,
+        header: $header:literal,
+        secret: $secret:literal,
+        default_tolerance: $default:literal,
+        content_type: $content_type:literal $(,)?
+    ) => {
+        impl $layer {
+            #[doc = concat!("A layer verifying with ", $secret, ".")]
+            ///
+            /// # Errors
+            /// The secret is empty or has surrounding whitespace.
+            pub fn new(secret: &str) -> Result<Self, ::webhook_core::ConfigError> {
+                let hmac = timestamped_hmac()?;
+                Self(::webhook_core::WebhookLayer::new($scheme { hmac })).secret(secret)
+            }
+
+            /// Adds a secret (rotation).
+            ///
+            /// # Errors
+            /// The secret is empty or has surrounding whitespace.
+            pub fn secret(mut self, secret: &str) -> Result<Self, ::webhook_core::ConfigError> {
+                self.0.scheme_mut().hmac.add_secret(secret.as_bytes())?;
+                Ok(self)
+            }
+
+            /// Largest distance between the signed timestamp and the clock, either way.
+            #[doc = concat!("Defaults to ", $default, ". Keep `dedup_ttl` above twice this value.")]
+            pub fn tolerance(mut self, tolerance: ::std::time::Duration) -> Self {
+                self.0.scheme_mut().hmac.set_tolerance(tolerance);
+                self
+            }
+        }
+
+        #[doc = concat!("Signs events like ", $provider, " (test utility).")]
+        #[cfg(feature = "test-util")]
+        pub struct $signer {
+            secret: Vec<u8>,
+        }
+
+        #[cfg(feature = "test-util")]
+        impl ::std::fmt::Debug for $signer {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($signer)).finish_non_exhaustive()
+            }
+        }
+
+        #[cfg(feature = "test-util")]
+        impl $signer {
+            /// A signer for this secret.
+            #[must_use]
+            pub fn new(secret: &str) -> Self {
+                Self {
+                    secret: secret.as_bytes().to_vec(),
+                }
+            }
+
+            #[doc = concat!("The `", $header, "` value for `body` at `timestamp`.")]
+            #[must_use]
+            pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
+                timestamped_hmac()
+                    .map(|hmac| hmac.sign_with(&self.secret, timestamp, body))
+                    .unwrap_or_default()
+            }
+
+            /// A signed JSON `POST` to `uri`.
+            ///
+            /// # Errors
+            /// `uri` is not a valid URI.
+            pub fn request(
+                &self,
+                uri: &str,
+                timestamp: u64,
+                body: impl Into<::bytes::Bytes>,
+            ) -> Result<::http::Request<::bytes::Bytes>, ::http::Error> {
+                let body = body.into();
+                ::http::Request::post(uri)
+                    .header("content-type", $content_type)
+                    .header(SIGNATURE, self.header(timestamp, &body))
+                    .body(body)
+            }
+        }
+    };
+}
+pub(crate) use timestamped_hmac_provider;

@@ -6,9 +6,10 @@
 //! | the header present once, ≤ 2 KiB, `key=value` pairs separated by `,`, one `t` (canonical decimal), ≤ 16 `v1` in hex | `missing_header`, `malformed_header` |
 //! | `t` within the tolerance either way (default 300 s) | `timestamp_out_of_tolerance` |
 //! | one `v1` equals the MAC under one configured secret (several during a secret rotation) | `signature_mismatch` |
-//! | the verified body is a strict JSON object with a string `id` | `malformed_body` |
+//! | the verified body is a strict JSON object (`id`, when present, a string ≤ 256 bytes) | `malformed_body` |
 //!
-//! Deliveries are de-duplicated on the signed event `id`; a retry with a new `t` is a duplicate.
+//! Deliveries are de-duplicated on the signed event `id` (on the SHA-256 of the body when it has
+//! none, as in the SDK's test payload); a retry with a new `t` is a duplicate.
 //!
 //! ```
 //! use http::{Response, StatusCode};
@@ -40,9 +41,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::request::Parts;
 use webhook_core::patterns::TimestampedHmac;
-use webhook_core::{ConfigError, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer};
+use webhook_core::{ConfigError, Rejection, Verdict, VerifyContext, VerifyWebhook};
 
-use crate::common::{Meta, json_id_and_type, provider_event, provider_layer_type, required};
+use crate::common::{json_meta, provider_event, provider_layer_type, timestamped_hmac_provider};
 
 const PROVIDER: &str = "mux";
 const SIGNATURE: &str = "mux-signature";
@@ -79,11 +80,7 @@ impl VerifyWebhook for MuxScheme {
         cx: &VerifyContext,
     ) -> Result<Verdict<MuxEvent>, Rejection> {
         let matched = self.hmac.verify(&parts.headers, body, cx.unix_now())?;
-        let (_, id, kind) = json_id_and_type(body, "id", "type")?;
-        let dedup = required(id.clone(), "id")?;
-        let mut meta = Meta::new(matched.matched_key, matched.timestamp);
-        meta.id = id;
-        meta.event_type = kind;
+        let (meta, dedup) = json_meta(matched, body, "id", "type")?;
         let event = MuxEvent::new(meta.clone(), body.clone());
         Ok(Verdict::Deliver(meta.verified(
             PROVIDER,
@@ -98,76 +95,18 @@ provider_layer_type! {
     MuxLayer, Mux, MuxScheme
 }
 
-impl MuxLayer {
-    /// A layer verifying with the webhook signing secret.
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn new(secret: &str) -> Result<Self, ConfigError> {
-        let hmac = TimestampedHmac::new(SIGNATURE, "v1", DEFAULT_TOLERANCE)?;
-        Self(WebhookLayer::new(MuxScheme { hmac })).secret(secret)
-    }
-
-    /// Adds a secret (rotation).
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn secret(mut self, secret: &str) -> Result<Self, ConfigError> {
-        self.0.scheme_mut().hmac.add_secret(secret.as_bytes())?;
-        Ok(self)
-    }
-
-    /// Largest distance between the signed timestamp and the clock, either way. Defaults to
-    /// 300 s. Keep `dedup_ttl` above twice this value.
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.0.scheme_mut().hmac.set_tolerance(tolerance);
-        self
-    }
+/// The scheme's header format, shared by the layer and the signer.
+fn timestamped_hmac() -> Result<TimestampedHmac, ConfigError> {
+    TimestampedHmac::new(SIGNATURE, "v1", DEFAULT_TOLERANCE)
 }
 
-/// Signs events like Mux (test utility).
-#[cfg(feature = "test-util")]
-#[derive(Debug)]
-pub struct MuxSigner {
-    keys: webhook_core::patterns::HmacKeys,
-}
-
-#[cfg(feature = "test-util")]
-impl MuxSigner {
-    /// A signer for this secret.
-    #[must_use]
-    pub fn new(secret: &str) -> Self {
-        let mut keys =
-            webhook_core::patterns::HmacKeys::new(webhook_core::patterns::Digest::Sha256);
-        keys.push(secret);
-        Self { keys }
-    }
-
-    /// The `Mux-Signature` value for `body` at `timestamp`.
-    #[must_use]
-    pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
-        let t = timestamp.to_string();
-        let mac = self
-            .keys
-            .sign(0, &[t.as_bytes(), b".", body])
-            .unwrap_or_default();
-        format!("t={t},v1={}", webhook_core::patterns::hex_encode(&mac))
-    }
-
-    /// A signed JSON `POST` to `uri`.
-    ///
-    /// # Errors
-    /// `uri` is not a valid URI.
-    pub fn request(
-        &self,
-        uri: &str,
-        timestamp: u64,
-        body: impl Into<Bytes>,
-    ) -> Result<http::Request<Bytes>, http::Error> {
-        let body = body.into();
-        http::Request::post(uri)
-            .header("content-type", "application/json")
-            .header(SIGNATURE, self.header(timestamp, &body))
-            .body(body)
-    }
+timestamped_hmac_provider! {
+    layer: MuxLayer,
+    scheme: MuxScheme,
+    signer: MuxSigner,
+    provider: "Mux",
+    header: "Mux-Signature",
+    secret: "the webhook signing secret",
+    default_tolerance: "300 s",
+    content_type: "application/json",
 }

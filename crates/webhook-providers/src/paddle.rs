@@ -6,9 +6,10 @@
 //! | the header present once, ≤ 2 KiB, `key=value` pairs separated by `;`, one `ts` (canonical decimal), ≤ 16 `h1` in hex | `missing_header`, `malformed_header` |
 //! | `ts` within the tolerance either way (default 5 s, the tolerance of Paddle's SDKs) | `timestamp_out_of_tolerance` |
 //! | one `h1` equals the MAC under one configured secret (several during a secret rotation) | `signature_mismatch` |
-//! | the verified body is a strict JSON object with a string `event_id` | `malformed_body` |
+//! | the verified body is a strict JSON object (`event_id`, when present, a string ≤ 256 bytes) | `malformed_body` |
 //!
-//! Deliveries are de-duplicated on the signed `event_id`; a retry with a new `ts` is a duplicate. The endpoint secret key (`pdl_ntfset_…`) is the HMAC key as it is.
+//! Deliveries are de-duplicated on the signed `event_id` (on the SHA-256 of the body when it has
+//! none, as in the SDK's test payload); a retry with a new `ts` is a duplicate. The endpoint secret key (`pdl_ntfset_…`) is the HMAC key as it is.
 //!
 //! ```
 //! use http::{Response, StatusCode};
@@ -40,9 +41,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::request::Parts;
 use webhook_core::patterns::TimestampedHmac;
-use webhook_core::{ConfigError, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer};
+use webhook_core::{ConfigError, Rejection, Verdict, VerifyContext, VerifyWebhook};
 
-use crate::common::{Meta, json_id_and_type, provider_event, provider_layer_type, required};
+use crate::common::{json_meta, provider_event, provider_layer_type, timestamped_hmac_provider};
 
 const PROVIDER: &str = "paddle";
 const SIGNATURE: &str = "paddle-signature";
@@ -79,11 +80,7 @@ impl VerifyWebhook for PaddleScheme {
         cx: &VerifyContext,
     ) -> Result<Verdict<PaddleEvent>, Rejection> {
         let matched = self.hmac.verify(&parts.headers, body, cx.unix_now())?;
-        let (_, id, kind) = json_id_and_type(body, "event_id", "event_type")?;
-        let dedup = required(id.clone(), "event_id")?;
-        let mut meta = Meta::new(matched.matched_key, matched.timestamp);
-        meta.id = id;
-        meta.event_type = kind;
+        let (meta, dedup) = json_meta(matched, body, "event_id", "event_type")?;
         let event = PaddleEvent::new(meta.clone(), body.clone());
         Ok(Verdict::Deliver(meta.verified(
             PROVIDER,
@@ -98,77 +95,18 @@ provider_layer_type! {
     PaddleLayer, Paddle, PaddleScheme
 }
 
-impl PaddleLayer {
-    /// A layer verifying with the notification destination's secret key.
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn new(secret: &str) -> Result<Self, ConfigError> {
-        let hmac =
-            TimestampedHmac::new(SIGNATURE, "h1", DEFAULT_TOLERANCE)?.format("ts", ';', ":")?;
-        Self(WebhookLayer::new(PaddleScheme { hmac })).secret(secret)
-    }
-
-    /// Adds a secret (rotation).
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn secret(mut self, secret: &str) -> Result<Self, ConfigError> {
-        self.0.scheme_mut().hmac.add_secret(secret.as_bytes())?;
-        Ok(self)
-    }
-
-    /// Largest distance between the signed timestamp and the clock, either way. Defaults to
-    /// 5 s. Keep `dedup_ttl` above twice this value.
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.0.scheme_mut().hmac.set_tolerance(tolerance);
-        self
-    }
+/// The scheme's header format, shared by the layer and the signer.
+fn timestamped_hmac() -> Result<TimestampedHmac, ConfigError> {
+    TimestampedHmac::new(SIGNATURE, "h1", DEFAULT_TOLERANCE)?.format("ts", ';', ":")
 }
 
-/// Signs events like Paddle Billing (test utility).
-#[cfg(feature = "test-util")]
-#[derive(Debug)]
-pub struct PaddleSigner {
-    keys: webhook_core::patterns::HmacKeys,
-}
-
-#[cfg(feature = "test-util")]
-impl PaddleSigner {
-    /// A signer for this secret.
-    #[must_use]
-    pub fn new(secret: &str) -> Self {
-        let mut keys =
-            webhook_core::patterns::HmacKeys::new(webhook_core::patterns::Digest::Sha256);
-        keys.push(secret);
-        Self { keys }
-    }
-
-    /// The `Paddle-Signature` value for `body` at `timestamp`.
-    #[must_use]
-    pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
-        let t = timestamp.to_string();
-        let mac = self
-            .keys
-            .sign(0, &[t.as_bytes(), b":", body])
-            .unwrap_or_default();
-        format!("ts={t};h1={}", webhook_core::patterns::hex_encode(&mac))
-    }
-
-    /// A signed JSON `POST` to `uri`.
-    ///
-    /// # Errors
-    /// `uri` is not a valid URI.
-    pub fn request(
-        &self,
-        uri: &str,
-        timestamp: u64,
-        body: impl Into<Bytes>,
-    ) -> Result<http::Request<Bytes>, http::Error> {
-        let body = body.into();
-        http::Request::post(uri)
-            .header("content-type", "application/json")
-            .header(SIGNATURE, self.header(timestamp, &body))
-            .body(body)
-    }
+timestamped_hmac_provider! {
+    layer: PaddleLayer,
+    scheme: PaddleScheme,
+    signer: PaddleSigner,
+    provider: "Paddle Billing",
+    header: "Paddle-Signature",
+    secret: "the notification destination's secret key",
+    default_tolerance: "5 s",
+    content_type: "application/json",
 }

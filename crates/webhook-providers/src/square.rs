@@ -5,12 +5,14 @@
 //! | --- | --- |
 //! | the header present once, ≤ 2 KiB, strict padded base64 | `missing_header`, `malformed_header` |
 //! | the MAC over **your configured notification URL** followed by the body, under one configured signature key | `signature_mismatch` |
-//! | the verified body is a JSON object with a string `event_id` | `malformed_body` |
-//! | the `event_id` not delivered before | duplicate: `200` without calling the inner service |
+//! | the verified body is a JSON object (`event_id`, when present, a string ≤ 256 bytes) | `malformed_body` |
+//! | the `event_id` (else the SHA-256 of the body) not delivered before | duplicate: `200` without calling the inner service |
 //!
 //! The notification URL is configuration, byte for byte as in the subscription; the request's
 //! `Host` is never read. Square signs no timestamp (it retries for up to 72 hours with the same
-//! body): de-duplication is on the signed `event_id`, Square's documented idempotency key.
+//! body): de-duplication is on the signed `event_id`, Square's documented idempotency key (on the
+//! SHA-256 of the body when it has none, as in the SDK's test payloads). Only the current
+//! `x-square-hmacsha256-signature` is read; the legacy HMAC-SHA1 `x-square-signature` is not.
 //! [`SquareEvent::timestamp`] is the signed `created_at`, not judged against a window.
 //!
 //! ```
@@ -42,7 +44,7 @@ use webhook_core::{
     ConfigError, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer, parse_rfc3339_utc,
 };
 
-use crate::common::{Meta, json_id_and_type, provider_event, provider_layer_type, required};
+use crate::common::{Meta, content_key, json_id_and_type, provider_event, provider_layer_type};
 
 const PROVIDER: &str = "square";
 const SIGNATURE: &str = "x-square-hmacsha256-signature";
@@ -78,16 +80,20 @@ impl VerifyWebhook for SquareScheme {
     ) -> Result<Verdict<SquareEvent>, Rejection> {
         let matched = self.hmac.verify(&parts.headers, body, cx.unix_now())?;
         let (object, id, kind) = json_id_and_type(body, "event_id", "type")?;
-        let id = required(id, "event_id")?;
+        let dedup = id.clone().unwrap_or_else(|| content_key(&[body]));
         let created = object
             .get("created_at")
             .and_then(Value::as_str)
             .and_then(parse_rfc3339_utc);
         let mut meta = Meta::new(matched.matched_key, created);
-        meta.id = Some(id.clone());
+        meta.id = id;
         meta.event_type = kind;
         let event = SquareEvent::new(meta.clone(), body.clone());
-        Ok(Verdict::Deliver(meta.verified(PROVIDER, event, Some(id))))
+        Ok(Verdict::Deliver(meta.verified(
+            PROVIDER,
+            event,
+            Some(dedup),
+        )))
     }
 }
 

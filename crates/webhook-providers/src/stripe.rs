@@ -47,11 +47,11 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::request::Parts;
 use webhook_core::patterns::TimestampedHmac;
-use webhook_core::{
-    ConfigError, Reason, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer,
-};
+use webhook_core::{ConfigError, Reason, Rejection, Verdict, VerifyContext, VerifyWebhook};
 
-use crate::common::{Meta, json_object, provider_event, provider_layer_type, short_text};
+use crate::common::{
+    Meta, json_object, provider_event, provider_layer_type, short_text, timestamped_hmac_provider,
+};
 
 const PROVIDER: &str = "stripe";
 const SIGNATURE: &str = "stripe-signature";
@@ -108,76 +108,18 @@ provider_layer_type! {
     StripeLayer, Stripe, StripeScheme
 }
 
-impl StripeLayer {
-    /// A layer verifying with the endpoint's signing secret (`whsec_…`).
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn new(secret: &str) -> Result<Self, ConfigError> {
-        let hmac = TimestampedHmac::new(SIGNATURE, "v1", DEFAULT_TOLERANCE)?;
-        Self(WebhookLayer::new(StripeScheme { hmac })).secret(secret)
-    }
-
-    /// Adds a secret (rotation).
-    ///
-    /// # Errors
-    /// The secret is empty or has surrounding whitespace.
-    pub fn secret(mut self, secret: &str) -> Result<Self, ConfigError> {
-        self.0.scheme_mut().hmac.add_secret(secret.as_bytes())?;
-        Ok(self)
-    }
-
-    /// Largest distance between `t` and the clock, either way. Defaults to 300 seconds. Keep
-    /// `dedup_ttl` above twice this value.
-    pub fn tolerance(mut self, tolerance: Duration) -> Self {
-        self.0.scheme_mut().hmac.set_tolerance(tolerance);
-        self
-    }
+/// The scheme's header format, shared by the layer and the signer.
+fn timestamped_hmac() -> Result<TimestampedHmac, ConfigError> {
+    TimestampedHmac::new(SIGNATURE, "v1", DEFAULT_TOLERANCE)
 }
 
-/// Signs events like Stripe (test utility).
-#[cfg(feature = "test-util")]
-#[derive(Debug)]
-pub struct StripeSigner {
-    keys: webhook_core::patterns::HmacKeys,
-}
-
-#[cfg(feature = "test-util")]
-impl StripeSigner {
-    /// A signer for this signing secret.
-    #[must_use]
-    pub fn new(secret: &str) -> Self {
-        let mut keys =
-            webhook_core::patterns::HmacKeys::new(webhook_core::patterns::Digest::Sha256);
-        keys.push(secret);
-        Self { keys }
-    }
-
-    /// The `Stripe-Signature` value for `body` at `timestamp`.
-    #[must_use]
-    pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
-        let t = timestamp.to_string();
-        let mac = self
-            .keys
-            .sign(0, &[t.as_bytes(), b".", body])
-            .unwrap_or_default();
-        format!("t={t},v1={}", webhook_core::patterns::hex_encode(&mac))
-    }
-
-    /// A signed JSON `POST` to `uri`.
-    ///
-    /// # Errors
-    /// `uri` is not a valid URI.
-    pub fn request(
-        &self,
-        uri: &str,
-        timestamp: u64,
-        body: impl Into<Bytes>,
-    ) -> Result<http::Request<Bytes>, http::Error> {
-        let body = body.into();
-        http::Request::post(uri)
-            .header("content-type", "application/json; charset=utf-8")
-            .header(SIGNATURE, self.header(timestamp, &body))
-            .body(body)
-    }
+timestamped_hmac_provider! {
+    layer: StripeLayer,
+    scheme: StripeScheme,
+    signer: StripeSigner,
+    provider: "Stripe",
+    header: "Stripe-Signature",
+    secret: "the endpoint's signing secret (`whsec_…`)",
+    default_tolerance: "300 seconds",
+    content_type: "application/json; charset=utf-8",
 }

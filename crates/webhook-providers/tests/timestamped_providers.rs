@@ -80,9 +80,7 @@ async fn mux_genuine_stale_forged_rotated_and_retried() {
         (T, signed("guess", T), Reason::SignatureMismatch),
         (
             T,
-            MuxSigner::new("mux")
-                .request("/m", T, r#"{"type":"x"}"#)
-                .unwrap(),
+            MuxSigner::new("mux").request("/m", T, "[1]").unwrap(),
             Reason::MalformedBody,
         ),
     ] {

@@ -190,10 +190,40 @@ impl TimestampedHmac {
     /// The header value the sender would write with key `index` at `timestamp`.
     #[must_use]
     pub fn sign(&self, index: usize, timestamp: u64, body: &[u8]) -> Option<String> {
+        self.header_value(&self.keys, index, timestamp, body)
+    }
+
+    /// The header value a sender holding `secret` writes at `timestamp`, in this scheme's
+    /// spelling. The secret is neither checked nor kept: this is for test signers, so that a
+    /// provider's signer and its verifier share one definition of the format.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_core::patterns::TimestampedHmac;
+    ///
+    /// let paddle = TimestampedHmac::new("paddle-signature", "h1", Duration::from_secs(5))?
+    ///     .format("ts", ';', ":")?;
+    /// let header = paddle.sign_with(b"pdl_ntfset_secret", 1_700_000_000, b"{}");
+    /// assert!(header.starts_with("ts=1700000000;h1="));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn sign_with(&self, secret: &[u8], timestamp: u64, body: &[u8]) -> String {
+        let mut keys = HmacKeys::new(self.keys.digest());
+        keys.push(secret);
+        self.header_value(&keys, 0, timestamp, body)
+            .unwrap_or_default()
+    }
+
+    fn header_value(
+        &self,
+        keys: &HmacKeys,
+        index: usize,
+        timestamp: u64,
+        body: &[u8],
+    ) -> Option<String> {
         let t = timestamp.to_string();
-        let mac = self
-            .keys
-            .sign(index, &[t.as_bytes(), self.joiner.as_bytes(), body])?;
+        let mac = keys.sign(index, &[t.as_bytes(), self.joiner.as_bytes(), body])?;
         Some(format!(
             "{}={t}{}{}={}",
             self.timestamp_key,
