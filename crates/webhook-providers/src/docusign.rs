@@ -4,7 +4,7 @@
 //!
 //! | check | reason on failure |
 //! | --- | --- |
-//! | at least one `X-DocuSign-Signature-<n>` (n = 1…10), each present once, ≤ 2 KiB | `missing_header`, `malformed_header` |
+//! | at least one `X-DocuSign-Signature-<n>` (n = 1…100), each present once, ≤ 2 KiB | `missing_header`, `malformed_header` |
 //! | each is padded base64 | `malformed_header` |
 //! | one of them equals the MAC under one configured key (constant time) | `signature_mismatch` |
 //!
@@ -33,6 +33,8 @@
 //! # Ok(()) }
 //! ```
 
+use std::sync::LazyLock;
+
 use bytes::Bytes;
 use http::request::Parts;
 use serde_json::Value;
@@ -46,19 +48,27 @@ use webhook_core::{
 use crate::common::{Meta, content_key, provider_event, provider_layer_type, short_text};
 
 const PROVIDER: &str = "docusign";
-/// Signature headers read: `x-docusign-signature-1` … `-10`.
-const HEADERS: [&str; 10] = [
-    "x-docusign-signature-1",
-    "x-docusign-signature-2",
-    "x-docusign-signature-3",
-    "x-docusign-signature-4",
-    "x-docusign-signature-5",
-    "x-docusign-signature-6",
-    "x-docusign-signature-7",
-    "x-docusign-signature-8",
-    "x-docusign-signature-9",
-    "x-docusign-signature-10",
-];
+/// Signature headers read: `x-docusign-signature-1` … `-100`, one per active key (DocuSign
+/// accounts may hold up to 100 Connect HMAC keys).
+const HEADER_PREFIX: &str = "x-docusign-signature-";
+const MAX_KEYS: u8 = 100;
+
+/// The header names, for [`VerifyWebhook::sensitive_headers`].
+static HEADER_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    (1..=MAX_KEYS)
+        .map(|n| format!("{HEADER_PREFIX}{n}"))
+        .collect()
+});
+static HEADERS: LazyLock<Vec<&'static str>> =
+    LazyLock::new(|| HEADER_NAMES.iter().map(String::as_str).collect());
+
+/// Whether `name` is `x-docusign-signature-<n>` with n in 1…100 written canonically.
+fn is_signature_header(name: &str) -> bool {
+    name.strip_prefix(HEADER_PREFIX)
+        .filter(|n| !n.starts_with('0'))
+        .and_then(|n| n.parse::<u8>().ok())
+        .is_some_and(|n| (1..=MAX_KEYS).contains(&n))
+}
 
 provider_event! {
     /// A verified DocuSign Connect notification. `id` and `timestamp` are `None`;
@@ -80,7 +90,7 @@ impl VerifyWebhook for DocusignScheme {
     }
 
     fn sensitive_headers(&self) -> &'static [&'static str] {
-        &HEADERS
+        HEADERS.as_slice()
     }
 
     async fn verify(
@@ -90,7 +100,9 @@ impl VerifyWebhook for DocusignScheme {
         _cx: &VerifyContext,
     ) -> Result<Verdict<DocusignEvent>, Rejection> {
         let mut macs = Vec::new();
-        for name in HEADERS {
+        // Walk the request's header names (a few) rather than probe 100 names.
+        let names = parts.headers.keys().map(http::HeaderName::as_str);
+        for name in names.filter(|name| is_signature_header(name)) {
             if let Some(value) = optional_bounded_header(&parts.headers, name, MAX_HEADER_LEN)? {
                 macs.push(
                     Encoding::Base64

@@ -253,6 +253,37 @@ async fn docusign_accepts_any_header_under_any_trusted_key() {
 }
 
 #[tokio::test]
+async fn docusign_reads_signature_headers_up_to_100_and_no_others() {
+    let body = r#"{"event":"envelope-sent"}"#;
+    let layer = || DocusignLayer::new("k57").unwrap();
+    let signed = |slot: &str| {
+        let mac = DocusignSigner::new(&["k57"]).request("/d", body).unwrap();
+        let value = mac.headers()["x-docusign-signature-1"].clone();
+        let mut request = DocusignSigner::new(&[]).request("/d", body).unwrap();
+        request
+            .headers_mut()
+            .insert(http::HeaderName::try_from(slot).unwrap(), value);
+        request
+    };
+    let (runs, calls) =
+        run::<DocusignEvent, _>(layer(), vec![signed("x-docusign-signature-57")]).await;
+    assert_eq!((runs[0].status, calls), (200, 1));
+    for slot in [
+        "x-docusign-signature-0",
+        "x-docusign-signature-101",
+        "x-docusign-signature-057",
+        "x-docusign-signature-1x",
+    ] {
+        let (runs, calls) = run::<DocusignEvent, _>(layer(), vec![signed(slot)]).await;
+        assert_eq!(
+            (runs[0].reason, calls),
+            (Some(Reason::MissingHeader), 0),
+            "{slot}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn mandrill_binds_the_configured_url_and_answers_head() {
     let base = "https://hooks.example.com";
     let events = r#"[{"event":"hard_bounce","_id":"m1"}]"#;
