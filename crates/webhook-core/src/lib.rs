@@ -70,6 +70,7 @@ pub mod json;
 pub mod jws;
 mod keys;
 mod layer;
+mod limit;
 pub mod patterns;
 mod rejection;
 mod replay;
@@ -102,6 +103,8 @@ pub use https::{DEFAULT_CONNECT_TIMEOUT, HttpsFetch};
 pub use keys::{CachePolicy, Freshness, KeyCache};
 #[doc(inline)]
 pub use layer::WebhookLayer;
+#[doc(inline)]
+pub use limit::{FetchLimiter, FetchPermit};
 #[doc(inline)]
 pub use rejection::{Reason, Rejection, RespondToRejection, default_rejection_response};
 #[doc(inline)]
