@@ -102,7 +102,7 @@ pub use https::{DEFAULT_CONNECT_TIMEOUT, HttpsFetch};
 #[doc(inline)]
 pub use keys::{CachePolicy, Freshness, KeyCache};
 #[doc(inline)]
-pub use layer::WebhookLayer;
+pub use layer::{DEDUP_CLOCK_SKEW, WebhookLayer};
 #[doc(inline)]
 pub use limit::{FetchLimiter, FetchPermit};
 #[doc(inline)]

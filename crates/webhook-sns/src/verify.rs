@@ -146,6 +146,14 @@ impl SnsScheme {
 impl VerifyWebhook for SnsScheme {
     type Event = SnsEvent;
 
+    /// A `Timestamp` passes from `FUTURE_SKEW_SECS` before it to `tolerance` after it.
+    fn replay_window(&self) -> Option<Duration> {
+        Some(
+            self.tolerance
+                .saturating_add(Duration::from_secs(FUTURE_SKEW_SECS)),
+        )
+    }
+
     fn provider(&self) -> &'static str {
         PROVIDER
     }
