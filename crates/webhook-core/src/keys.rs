@@ -94,6 +94,14 @@ impl CachePolicy {
     /// burst of `starts`, then one per `period / starts`). Over the cap a lookup answers the
     /// cached document if there is one, else `key_unavailable`, without fetching and without
     /// remembering a failure. Defaults to 10 per 10 seconds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_core::CachePolicy;
+    /// // A burst of 5 fetches, then one every 12 s.
+    /// let policy = CachePolicy::default().max_fetch_rate(5, Duration::from_secs(60));
+    /// # let _ = policy;
+    /// ```
     #[must_use]
     pub const fn max_fetch_rate(mut self, starts: u32, period: Duration) -> Self {
         self.fetch_starts = starts;

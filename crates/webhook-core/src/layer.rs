@@ -239,6 +239,10 @@ impl<V: VerifyWebhook> WebhookLayer<V> {
 
 /// Margin added to a scheme's replay window when raising a short dedup TTL, for clocks that
 /// differ between the sender and several verifying instances: 60 seconds.
+///
+/// ```
+/// assert_eq!(webhook_core::DEDUP_CLOCK_SKEW.as_secs(), 60);
+/// ```
 pub const DEDUP_CLOCK_SKEW: Duration = Duration::from_secs(60);
 
 pub(crate) fn effective_dedup_ttl<V: VerifyWebhook>(config: &Config, scheme: &V) -> Duration {

@@ -41,6 +41,19 @@ struct Bucket {
 }
 
 /// Proof that a fetch may run; dropping it frees its in-flight slot.
+///
+/// ```
+/// use std::time::Duration;
+/// use webhook_core::FetchLimiter;
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let limiter = FetchLimiter::new(1, 100, Duration::from_secs(1));
+/// {
+///     let _permit = limiter.try_acquire().expect("a free slot");
+///     assert!(limiter.try_acquire().is_none(), "the one slot is taken while the fetch runs");
+/// }
+/// assert!(limiter.try_acquire().is_some(), "dropping the permit freed it");
+/// # }
+/// ```
 #[derive(Debug)]
 #[must_use = "the in-flight slot is freed when the permit is dropped"]
 pub struct FetchPermit {

@@ -34,6 +34,10 @@ impl SnsLayer {
     }
 
     /// Signing certificates cached at most (AWS uses one or two per region at a time).
+    ///
+    /// ```
+    /// assert_eq!(webhook_sns::SnsLayer::CERT_CACHE_CAPACITY, 16);
+    /// ```
     pub const CERT_CACHE_CAPACITY: usize = 16;
 
     /// Confirms subscriptions of allowlisted topics by visiting the signed `SubscribeURL`
