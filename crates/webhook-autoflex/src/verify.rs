@@ -69,9 +69,17 @@ impl Drop for InFlightEntry<'_> {
 
 impl fmt::Debug for AutoflexScheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The ids are secrets: only their number is shown.
+        let in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
         f.debug_struct("AutoflexScheme")
             .field("api_base", &self.api_base)
             .field("pending", &self.pending.is_some())
+            .field("limiter", &self.limiter)
+            .field("fetches_in_flight", &in_flight)
             .finish_non_exhaustive()
     }
 }

@@ -148,7 +148,7 @@ async fn c07_without_a_pending_registry_a_random_id_flood_is_capped_by_concurren
     // Then one random id every 10 ms for 10 s, the API answering at once: fetches stay
     // within 20 per second (a burst of 20, then 20 per second).
     let fast = ScriptedApi::default();
-    let svc = service(layer, &fast, &inner);
+    let svc = service(layer.clone(), &fast, &inner);
     let started = tokio::time::Instant::now();
     let mut served = 0;
     for n in 0..1000 {
@@ -168,6 +168,11 @@ async fn c07_without_a_pending_registry_a_random_id_flood_is_capped_by_concurren
     assert!(
         fetched >= 200,
         "the cap must not starve the flow: {fetched}"
+    );
+    // Memory: nothing is kept per id once its callback is answered.
+    assert!(
+        format!("{layer:?}").contains("fetches_in_flight: 0"),
+        "{layer:?}"
     );
 }
 
