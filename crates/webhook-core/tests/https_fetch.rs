@@ -268,3 +268,11 @@ async fn f18_connection_reset_mid_body_fails_and_caches_nothing_partial() {
     assert_eq!(whole.as_ref(), &[b'k'; 1000][..]);
     assert_eq!(cache.cached::<Bytes>(&url).unwrap().len(), 1000);
 }
+
+#[tokio::test]
+async fn bodies_larger_than_the_64_kib_head_cap_still_arrive_within_their_own_cap() {
+    let port = tls_server().await;
+    let request = FetchRequest::get(format!("https://localhost:{port}/big")).max_bytes(200 * 1024);
+    let response = trusting().fetch(request).await.unwrap();
+    assert_eq!(response.body.len(), 100 * 1024);
+}
