@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use webhook_core::{ConfigError, Webhook, WebhookLayer};
+use webhook_core::{ConfigError, FetchLimiter, Webhook, WebhookLayer};
 
 use crate::pending::PendingCallbacks;
 use crate::token::{StaticToken, TokenSource};
@@ -50,6 +50,26 @@ impl AutoflexLayer {
     /// outbound call. Strongly recommended: without it, random ids each cost an API call.
     pub fn pending(mut self, pending: impl PendingCallbacks) -> Self {
         self.0.scheme_mut().set_pending(Arc::new(pending));
+        self
+    }
+
+    /// Caps the payload fetches of this layer and its clones (pass one limiter to several
+    /// layers to share the caps): over either cap a callback is refused with
+    /// `503 key_unavailable` and `Retry-After` before any outbound call, and Autoflex10 calls
+    /// back again later. Concurrent callbacks for one id always share one fetch. Defaults to
+    /// 8 fetches in flight and 20 started per second.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_autoflex::AutoflexLayer;
+    /// use webhook_core::FetchLimiter;
+    /// let layer = AutoflexLayer::new("https://api.example.com/webservice_v2", "api-token")?
+    ///     .fetch_limiter(FetchLimiter::new(4, 10, Duration::from_secs(1)));
+    /// # let _ = layer;
+    /// # Ok::<_, webhook_core::ConfigError>(())
+    /// ```
+    pub fn fetch_limiter(mut self, limiter: FetchLimiter) -> Self {
+        self.0.scheme_mut().set_fetch_limiter(limiter);
         self
     }
 

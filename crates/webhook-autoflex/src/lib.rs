@@ -13,7 +13,8 @@
 //! | exactly one `id` query parameter, a canonical UUID | `400 malformed_body` |
 //! | the id was not delivered before | `200` duplicate, no fetch |
 //! | the id (or the path's correlation token) is pending, when a registry is configured | `404 unknown_callback`, no fetch |
-//! | payload fetch: 2xx JSON object; 404; 401 (after one token renewal), 3xx, 429, 5xx, network, non-JSON | deliver; `404 unknown_callback`; `503 key_unavailable` |
+//! | the fetch caps (8 in flight, 20 started per second by default; see [`AutoflexLayer::fetch_limiter`]) | `503 key_unavailable`, no fetch |
+//! | payload fetch (one per id however many callbacks for it arrive at once): 2xx JSON object; 404; 401 (after one token renewal), 3xx, 429, 5xx, network, non-JSON, any `Content-Encoding` but identity | deliver; `404 unknown_callback`; `503 key_unavailable` |
 //!
 //! The inner service receives the callback request with an [`AutoflexEvent`] holding the id,
 //! the payload and its `data.url` (only if https; never fetched by the layer). The id is a

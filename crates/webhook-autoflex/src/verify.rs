@@ -2,18 +2,20 @@
 //! from the configured API with our token. There is no signature: authenticity comes from
 //! the fetch over TLS from a fixed API base.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderName, HeaderValue, Method, StatusCode};
 use serde_json::Value;
+use tokio::sync::OnceCell;
 use webhook_core::json::parse_strict_object;
 use webhook_core::{
-    ConfigError, FetchRequest, FetchResponse, Reason, Rejection, Verdict, Verified, VerifyContext,
-    VerifyWebhook,
+    ConfigError, FetchLimiter, FetchRequest, FetchResponse, Reason, Rejection, Verdict, Verified,
+    VerifyContext, VerifyWebhook,
 };
 
 use crate::event::AutoflexEvent;
@@ -25,6 +27,13 @@ pub(crate) const PROVIDER: &str = "autoflex";
 const PAYLOAD_CAP: usize = 1024 * 1024;
 /// Default timeout of the payload fetch.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on payload fetches running at once.
+pub(crate) const DEFAULT_MAX_IN_FLIGHT: usize = 8;
+/// Default cap on payload fetches started per second.
+pub(crate) const DEFAULT_FETCHES_PER_SECOND: u32 = 20;
+
+/// The outcome of one payload fetch, shared by the callbacks for one id that wait on it.
+type SharedFetch = Arc<OnceCell<Result<FetchResponse, Rejection>>>;
 
 /// The Autoflex10 verifier. Built through [`AutoflexLayer`](crate::AutoflexLayer).
 #[derive(Clone)]
@@ -32,13 +41,45 @@ pub struct AutoflexScheme {
     api_base: Arc<str>,
     token: Arc<dyn TokenSource>,
     pending: Option<Arc<dyn PendingCallbacks>>,
+    limiter: FetchLimiter,
+    /// Payload fetches in flight, by callback id (single flight). An entry lives only while
+    /// its fetch runs, so the map is bounded by the requests being verified.
+    in_flight: Arc<Mutex<HashMap<String, SharedFetch>>>,
+}
+
+/// Removes an id's in-flight entry when the callback that looked it up is done (or dropped),
+/// unless a newer fetch replaced it.
+struct InFlightEntry<'a> {
+    map: &'a Mutex<HashMap<String, SharedFetch>>,
+    id: &'a str,
+    cell: SharedFetch,
+}
+
+impl Drop for InFlightEntry<'_> {
+    fn drop(&mut self) {
+        let mut map = self.map.lock().unwrap_or_else(PoisonError::into_inner);
+        if map
+            .get(self.id)
+            .is_some_and(|cell| Arc::ptr_eq(cell, &self.cell))
+        {
+            map.remove(self.id);
+        }
+    }
 }
 
 impl fmt::Debug for AutoflexScheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The ids are secrets: only their number is shown.
+        let in_flight = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len();
         f.debug_struct("AutoflexScheme")
             .field("api_base", &self.api_base)
             .field("pending", &self.pending.is_some())
+            .field("limiter", &self.limiter)
+            .field("fetches_in_flight", &in_flight)
             .finish_non_exhaustive()
     }
 }
@@ -57,7 +98,45 @@ impl AutoflexScheme {
             api_base: api_base.into(),
             token,
             pending: None,
+            limiter: FetchLimiter::new(
+                DEFAULT_MAX_IN_FLIGHT,
+                DEFAULT_FETCHES_PER_SECOND,
+                Duration::from_secs(1),
+            ),
+            in_flight: Arc::default(),
         })
+    }
+
+    pub(crate) fn set_fetch_limiter(&mut self, limiter: FetchLimiter) {
+        self.limiter = limiter;
+    }
+
+    /// The payload of `id`, fetched once however many callbacks for it arrive meanwhile
+    /// (C17), and only within the fetch limiter's caps (C07, C38).
+    async fn fetch_once(&self, cx: &VerifyContext, id: &str) -> Result<FetchResponse, Rejection> {
+        let cell = self
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(id.to_owned())
+            .or_default()
+            .clone();
+        let entry = InFlightEntry {
+            map: &self.in_flight,
+            id,
+            cell: cell.clone(),
+        };
+        let outcome = cell
+            .get_or_init(|| async {
+                let Some(_permit) = self.limiter.try_acquire() else {
+                    return Err(unavailable("payload fetch capacity reached"));
+                };
+                self.fetch_payload(cx, id).await
+            })
+            .await
+            .clone();
+        drop(entry);
+        outcome
     }
 
     pub(crate) fn set_pending(&mut self, pending: Arc<dyn PendingCallbacks>) {
@@ -83,6 +162,10 @@ impl AutoflexScheme {
                 .map_err(|_| unavailable("API token is not a header value"))?;
             let request = FetchRequest::get(&url)
                 .header(HeaderName::from_static("token"), value)
+                .header(
+                    http::header::ACCEPT_ENCODING,
+                    HeaderValue::from_static("identity"),
+                )
                 .max_bytes(PAYLOAD_CAP)
                 .timeout(FETCH_TIMEOUT);
             let response = cx
@@ -148,7 +231,7 @@ impl VerifyWebhook for AutoflexScheme {
                 return Err(Rejection::new(Reason::UnknownCallback));
             }
         }
-        let response = self.fetch_payload(cx, &id).await?;
+        let response = self.fetch_once(cx, &id).await?;
         match response.status {
             status if status.is_success() => {}
             StatusCode::NOT_FOUND => {
@@ -156,6 +239,15 @@ impl VerifyWebhook for AutoflexScheme {
                     .with_detail("the API does not know the id"));
             }
             _ => return Err(unavailable("payload fetch answered an error status")),
+        }
+        // Asked for `identity`; a compressed payload is refused, never inflated (C39).
+        if response
+            .headers
+            .get_all(http::header::CONTENT_ENCODING)
+            .iter()
+            .any(|coding| !coding.as_bytes().eq_ignore_ascii_case(b"identity"))
+        {
+            return Err(unavailable("payload has a content encoding"));
         }
         let payload = parse_strict_object(&response.body)
             .map_err(|_| unavailable("payload is not a JSON object"))?;

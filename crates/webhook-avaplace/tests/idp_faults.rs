@@ -233,3 +233,104 @@ async fn b_audience_and_leeway_are_enforced() {
     let (_, reason, _) = service(&net).oneshot(request.map(Full::new)).await.unwrap();
     assert_eq!(reason, Some(Reason::TokenInvalid));
 }
+
+fn retry_after(status: StatusCode, seconds: &str) -> TableResponse {
+    let mut answer = TableResponse::status(status, "");
+    answer
+        .headers
+        .insert("retry-after", seconds.parse().unwrap());
+    answer
+}
+
+/// F06: a 5xx/429 with `Retry-After` defers the next JWKS fetch by max(cooldown, Retry-After),
+/// capped at 5 minutes; requests meanwhile are 503 without any fetch.
+#[tokio::test(start_paused = true)]
+async fn f06_retry_after_is_a_lower_bound_on_the_next_fetch_capped_at_five_minutes() {
+    let signer = AvaplaceSigner::new(ISSUER).unwrap();
+    for (status, header, wait) in [
+        (StatusCode::SERVICE_UNAVAILABLE, "120", 120),
+        (StatusCode::TOO_MANY_REQUESTS, "86400", 300),
+    ] {
+        let net = TableFetch::new();
+        signer.serve(&net);
+        net.set(signer.jwks_uri(), retry_after(status, header));
+        let svc = service(&net);
+        assert_eq!(send(&svc, &signer, 0).await.1, Some(Reason::KeyUnavailable));
+        assert_eq!(net.take_calls().len(), 2, "discovery and JWKS");
+        // Past the cooldown (30 s) and the negative TTL (60 s), but not past Retry-After.
+        let mut elapsed = 0;
+        let mut n = 1;
+        while elapsed + 15 < wait {
+            tokio::time::advance(Duration::from_secs(15)).await;
+            elapsed += 15;
+            assert_eq!(
+                send(&svc, &signer, n).await.1,
+                Some(Reason::KeyUnavailable),
+                "{header}: at {elapsed} s"
+            );
+            assert!(
+                net.take_calls().is_empty(),
+                "{header}: fetched again after {elapsed} s"
+            );
+            n += 1;
+        }
+        // Once Retry-After (capped) has passed, the next request fetches and succeeds.
+        tokio::time::advance(Duration::from_secs(wait - elapsed)).await;
+        signer.serve(&net);
+        assert_eq!(send(&svc, &signer, n).await.0, 200, "{header}");
+        assert_eq!(net.take_calls(), vec![format!("GET {}", signer.jwks_uri())]);
+    }
+}
+
+/// A wall clock the test can step, like NTP does.
+#[derive(Clone)]
+struct SteppedClock(std::sync::Arc<std::sync::atomic::AtomicI64>);
+
+impl webhook_core::Clock for SteppedClock {
+    fn now(&self) -> std::time::SystemTime {
+        let secs = self.0.load(std::sync::atomic::Ordering::SeqCst);
+        std::time::UNIX_EPOCH + Duration::from_secs(secs.try_into().unwrap())
+    }
+}
+
+/// F20 (and T19 for the key cache): stepping the wall clock by hours neither expires nor
+/// revives cached keys; only monotonic time ages them.
+#[tokio::test(start_paused = true)]
+async fn f20_wall_clock_steps_do_not_age_the_key_cache() {
+    let net = TableFetch::new();
+    let signer = AvaplaceSigner::new(ISSUER).unwrap();
+    signer.serve(&net);
+    let wall = SteppedClock(std::sync::Arc::new(NOW.into()));
+    let layer = AvaplaceLayer::new(ISSUER, CODE)
+        .unwrap()
+        .fetcher(net.clone())
+        .clock(wall.clone());
+    let svc = ServiceBuilder::new()
+        .layer(layer)
+        .service_fn(|_req: Request<VerifiedBody>| async {
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+        });
+    let send_at = |now: i64, n: u32| {
+        let svc = svc.clone();
+        let request = signer
+            .request(&uri(n), &signer.claims(now - 60), CODE, "{}")
+            .unwrap();
+        async move { svc.oneshot(request.map(Full::new)).await.unwrap().status() }
+    };
+    assert_eq!(send_at(NOW, 0).await, 200);
+    assert_eq!(net.take_calls().len(), 2, "discovery and JWKS");
+    // NTP steps: +1 h, then -2 h (both far beyond the 10 min max age).
+    for (step, n) in [(3600, 1), (-7200, 2), (3600, 3)] {
+        let now = wall.0.fetch_add(step, std::sync::atomic::Ordering::SeqCst) + step;
+        assert_eq!(send_at(now, n).await, 200, "after a {step} s step");
+        assert!(net.take_calls().is_empty(), "a {step} s step refetched");
+    }
+    // Monotonic time past the max age does refetch, whatever the wall clock says.
+    tokio::time::advance(Duration::from_secs(601)).await;
+    assert_eq!(send_at(NOW, 4).await, 200);
+    let calls = net.take_calls();
+    assert!(
+        calls.contains(&format!("GET {}", signer.jwks_uri())),
+        "{calls:?}"
+    );
+}

@@ -21,11 +21,18 @@ use tower_service::Service;
 use crate::config::ConfigError;
 use crate::fetch::{BoxFuture, Fetch, FetchError, FetchRequest, FetchResponse};
 
+/// Most headers accepted in a response; more fail the fetch (`Unreachable`).
+const MAX_RESPONSE_HEADERS: usize = 100;
+/// Largest response head (status line and headers) accepted, and the read buffer's cap: 64 KiB.
+const MAX_RESPONSE_HEAD_BYTES: usize = 64 * 1024;
+
 /// Default time allowed to establish a connection: 2 seconds.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Fetches key documents, certificates and payloads over HTTPS. Redirects are returned as
-/// they are (callers treat a 3xx as a failure); plain `http://` URLs are refused.
+/// they are (callers treat a 3xx as a failure); plain `http://` URLs are refused. Response
+/// heads are bounded (at most 100 headers in 64 KiB, else the fetch fails), and there is no
+/// cookie store: `Set-Cookie` is never sent back.
 ///
 /// ```
 /// use webhook_core::HttpsFetch;
@@ -164,7 +171,10 @@ fn client(
         .https_only()
         .enable_http1()
         .wrap_connector(http);
-    Client::builder(TokioExecutor::new()).build(connector)
+    Client::builder(TokioExecutor::new())
+        .http1_max_headers(MAX_RESPONSE_HEADERS)
+        .http1_max_buf_size(MAX_RESPONSE_HEAD_BYTES)
+        .build(connector)
 }
 
 impl Fetch for HttpsFetch {

@@ -1,7 +1,7 @@
 //! A shared cache for fetched key documents (JWKS, discovery, certificates): bounded, with a
-//! maximum age, a refetch cooldown, single flight per URL, negative caching and stale keys kept
-//! while the origin is down. Ages use the monotonic clock, so wall-clock steps never revive or
-//! expire entries.
+//! maximum age, a refetch cooldown, single flight per URL, negative caching, `Retry-After`
+//! honoured, a global fetch-rate cap, and stale keys kept while the origin is down. Ages use the
+//! monotonic clock, so wall-clock steps never revive or expire entries.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -12,7 +12,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::fetch::{Fetch, FetchRequest, FetchResponse};
+use crate::limit::FetchLimiter;
 use crate::rejection::{Reason, Rejection};
+
+/// The longest `Retry-After` a key origin can impose: 5 minutes.
+pub(crate) const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
 
 /// How long fetched documents live and how often they may be refetched.
 ///
@@ -29,6 +33,8 @@ pub struct CachePolicy {
     max_stale: Duration,
     negative_ttl: Duration,
     capacity: usize,
+    fetch_starts: u32,
+    fetch_period: Duration,
 }
 
 impl Default for CachePolicy {
@@ -39,6 +45,8 @@ impl Default for CachePolicy {
             max_stale: Duration::from_secs(24 * 3600),
             negative_ttl: Duration::from_secs(60),
             capacity: 64,
+            fetch_starts: 10,
+            fetch_period: Duration::from_secs(10),
         }
     }
 }
@@ -82,6 +90,25 @@ impl CachePolicy {
         self
     }
 
+    /// At most `starts` fetches begin per `period`, over all URLs of the cache together (a
+    /// burst of `starts`, then one per `period / starts`). Over the cap a lookup answers the
+    /// cached document if there is one, else `key_unavailable`, without fetching and without
+    /// remembering a failure. Defaults to 10 per 10 seconds.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_core::CachePolicy;
+    /// // A burst of 5 fetches, then one every 12 s.
+    /// let policy = CachePolicy::default().max_fetch_rate(5, Duration::from_secs(60));
+    /// # let _ = policy;
+    /// ```
+    #[must_use]
+    pub const fn max_fetch_rate(mut self, starts: u32, period: Duration) -> Self {
+        self.fetch_starts = starts;
+        self.fetch_period = period;
+        self
+    }
+
     /// The configured refetch cooldown.
     #[must_use]
     pub const fn cooldown(&self) -> Duration {
@@ -107,6 +134,9 @@ struct SlotState {
     last_attempt: Option<Instant>,
     failure: Option<(Rejection, Instant)>,
     last_used: Option<Instant>,
+    /// No fetch before this instant: the origin's `Retry-After` (at least the cooldown, at
+    /// most [`MAX_RETRY_AFTER`]).
+    not_before: Option<Instant>,
     /// Number of completed fetches, so a caller that waited for the flight lock can tell
     /// whether another caller fetched meanwhile.
     generation: u64,
@@ -140,6 +170,7 @@ struct Slot {
 #[derive(Clone)]
 pub struct KeyCache {
     policy: CachePolicy,
+    limiter: FetchLimiter,
     slots: Arc<Mutex<HashMap<String, Arc<Slot>>>>,
 }
 
@@ -175,6 +206,7 @@ impl KeyCache {
     pub fn new(policy: CachePolicy) -> Self {
         Self {
             policy,
+            limiter: FetchLimiter::new(usize::MAX, policy.fetch_starts, policy.fetch_period),
             slots: Arc::new(Mutex::new(HashMap::new())),
         }
     }
@@ -190,7 +222,9 @@ impl KeyCache {
     ///
     /// A transport failure or a non-2xx answer is `key_unavailable`; `parse` decides what a
     /// 2xx body means and may reject with any reason. A failure is remembered for the negative
-    /// TTL; a previously good document is served instead while it is within `max_stale`.
+    /// TTL; a previously good document is served instead while it is within `max_stale`. A
+    /// non-2xx answer with `Retry-After: <seconds>` also defers the next fetch of that URL by
+    /// that long (at least the cooldown, at most 5 minutes).
     ///
     /// # Errors
     /// The rejection of the failed fetch or parse.
@@ -228,15 +262,31 @@ impl KeyCache {
                 };
             }
         }
+        let Some(_permit) = self.limiter.try_acquire() else {
+            tracing::warn!(target: "webhook::keys", "key document fetch refused: fetch-rate cap reached");
+            let state = lock(&slot.state);
+            return stale_or(
+                &state,
+                self.policy.max_stale,
+                unavailable("fetch-rate cap reached"),
+            );
+        };
         let started = Instant::now();
         lock(&slot.state).last_attempt = Some(started);
         let url = request.url().to_owned();
+        let mut not_before = None;
         let outcome = match fetch.fetch(request).await {
             Ok(response) if response.status.is_success() => parse(response),
-            Ok(response) => Err(unavailable(format!("{url} answered {}", response.status))),
+            Ok(response) => {
+                not_before = retry_after(&response).map(|wait| {
+                    started + wait.clamp(self.policy.cooldown.min(MAX_RETRY_AFTER), MAX_RETRY_AFTER)
+                });
+                Err(unavailable(format!("{url} answered {}", response.status)))
+            }
             Err(error) => Err(unavailable(format!("{url}: {error}")).with_source(error)),
         };
         let mut state = lock(&slot.state);
+        state.not_before = not_before;
         state.generation = state.generation.wrapping_add(1);
         match outcome {
             Ok(doc) => {
@@ -280,7 +330,8 @@ impl KeyCache {
         let within = |at: Option<Instant>, span: Duration| {
             at.is_some_and(|at| now.duration_since(at) < span)
         };
-        let cooling = within(state.last_attempt, self.policy.cooldown);
+        let cooling = within(state.last_attempt, self.policy.cooldown)
+            || state.not_before.is_some_and(|at| now < at);
         if let Some((doc, fetched)) = &state.value {
             let fresh = now.duration_since(*fetched) < self.policy.max_age;
             if (fresh && freshness == Freshness::Cached) || cooling {
@@ -288,8 +339,9 @@ impl KeyCache {
             }
             return Decision::Fetch;
         }
+        let held = state.not_before.is_some_and(|at| now < at);
         match &state.failure {
-            Some((rejection, at)) if within(Some(*at), self.policy.negative_ttl) => {
+            Some((rejection, at)) if held || within(Some(*at), self.policy.negative_ttl) => {
                 Decision::Fail(rejection.clone())
             }
             _ => Decision::Fetch,
@@ -317,6 +369,16 @@ impl KeyCache {
         slots.insert(url.to_owned(), slot.clone());
         slot
     }
+}
+
+/// A `Retry-After` in delta-seconds (an HTTP-date is ignored: the cooldown applies).
+fn retry_after(response: &FetchResponse) -> Option<Duration> {
+    let value = response
+        .headers
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?;
+    crate::clock::parse_canonical_decimal(value.trim()).map(Duration::from_secs)
 }
 
 fn stale_or<T: Send + Sync + 'static>(

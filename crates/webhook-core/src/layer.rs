@@ -14,6 +14,7 @@ use crate::keys::{CachePolicy, KeyCache};
 use crate::rejection::{Rejection, RespondToRejection, default_rejection_response};
 use crate::replay::{MemoryReplayStore, ReplayStore};
 use crate::service::Webhook;
+use crate::verify::VerifyWebhook;
 
 #[derive(Clone)]
 pub(crate) struct Config {
@@ -169,8 +170,11 @@ impl<V> WebhookLayer<V> {
         self.edit(|c| c.lease = lease)
     }
 
-    /// How long a completed id is remembered. Keep it above the provider's retry horizon and
-    /// at least twice the timestamp tolerance. Defaults to 7 days.
+    /// How long a completed id is remembered. Keep it above the provider's retry horizon.
+    /// It can never be shorter than the scheme's replay window (for timestamped schemes, twice
+    /// the tolerance) plus [`DEDUP_CLOCK_SKEW`]: a shorter value is raised to that (see
+    /// [`effective_dedup_ttl`](Self::effective_dedup_ttl)), so a replay inside the window is
+    /// always a duplicate. Defaults to 7 days.
     pub fn dedup_ttl(self, ttl: Duration) -> Self {
         self.edit(|c| c.dedup_ttl = ttl)
     }
@@ -205,6 +209,47 @@ impl<V> WebhookLayer<V> {
     pub fn configured_body_limit(&self) -> usize {
         self.config.body_limit
     }
+}
+
+impl<V: VerifyWebhook> WebhookLayer<V> {
+    /// How long completed ids are remembered: the configured
+    /// [`dedup_ttl`](Self::dedup_ttl), raised to the scheme's
+    /// [`replay_window`](VerifyWebhook::replay_window) plus [`DEDUP_CLOCK_SKEW`] when shorter.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use webhook_core::{DEDUP_CLOCK_SKEW, WebhookLayer};
+    /// # #[derive(Clone, Debug)] struct Timestamped;
+    /// # impl webhook_core::VerifyWebhook for Timestamped {
+    /// #     type Event = ();
+    /// #     fn provider(&self) -> &'static str { "example" }
+    /// #     fn replay_window(&self) -> Option<Duration> { Some(Duration::from_secs(600)) }
+    /// #     async fn verify(&self, _: &http::request::Parts, _: &bytes::Bytes, _: &webhook_core::VerifyContext)
+    /// #         -> Result<webhook_core::Verdict<()>, webhook_core::Rejection> { unimplemented!() }
+    /// # }
+    /// // A scheme accepting a signed timestamp for 600 s (±300 s):
+    /// let layer = WebhookLayer::new(Timestamped).dedup_ttl(Duration::from_secs(1));
+    /// assert_eq!(layer.effective_dedup_ttl(), Duration::from_secs(600) + DEDUP_CLOCK_SKEW);
+    /// ```
+    #[must_use]
+    pub fn effective_dedup_ttl(&self) -> Duration {
+        effective_dedup_ttl(&self.config, &self.scheme)
+    }
+}
+
+/// Margin added to a scheme's replay window when raising a short dedup TTL, for clocks that
+/// differ between the sender and several verifying instances: 60 seconds.
+///
+/// ```
+/// assert_eq!(webhook_core::DEDUP_CLOCK_SKEW.as_secs(), 60);
+/// ```
+pub const DEDUP_CLOCK_SKEW: Duration = Duration::from_secs(60);
+
+pub(crate) fn effective_dedup_ttl<V: VerifyWebhook>(config: &Config, scheme: &V) -> Duration {
+    let floor = scheme.replay_window().map_or(Duration::ZERO, |window| {
+        window.saturating_add(DEDUP_CLOCK_SKEW)
+    });
+    config.dedup_ttl.max(floor)
 }
 
 impl<S, V: Clone> Layer<S> for WebhookLayer<V> {
@@ -279,9 +324,18 @@ macro_rules! provider_layer {
             pub fn lease(self, lease: ::std::time::Duration) -> Self {
                 Self(self.0.lease(lease))
             }
-            /// How long completed ids are remembered. Defaults to 7 days.
+            /// How long completed ids are remembered. Defaults to 7 days; never shorter than
+            /// the replay window, see
+            /// [`WebhookLayer::dedup_ttl`]($crate::WebhookLayer::dedup_ttl).
             pub fn dedup_ttl(self, ttl: ::std::time::Duration) -> Self {
                 Self(self.0.dedup_ttl(ttl))
+            }
+            /// The dedup TTL in force: the configured one, raised to the scheme's replay
+            /// window plus clock skew when shorter. See
+            /// [`WebhookLayer::effective_dedup_ttl`]($crate::WebhookLayer::effective_dedup_ttl).
+            #[must_use]
+            pub fn effective_dedup_ttl(&self) -> ::std::time::Duration {
+                self.0.effective_dedup_ttl()
             }
             /// Custom rejection responses.
             pub fn with_rejection_response<F>(self, respond: F) -> Self

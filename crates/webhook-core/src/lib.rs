@@ -70,6 +70,7 @@ pub mod json;
 pub mod jws;
 mod keys;
 mod layer;
+mod limit;
 pub mod patterns;
 mod rejection;
 mod replay;
@@ -101,7 +102,9 @@ pub use https::{DEFAULT_CONNECT_TIMEOUT, HttpsFetch};
 #[doc(inline)]
 pub use keys::{CachePolicy, Freshness, KeyCache};
 #[doc(inline)]
-pub use layer::WebhookLayer;
+pub use layer::{DEDUP_CLOCK_SKEW, WebhookLayer};
+#[doc(inline)]
+pub use limit::{FetchLimiter, FetchPermit};
 #[doc(inline)]
 pub use rejection::{Reason, Rejection, RespondToRejection, default_rejection_response};
 #[doc(inline)]

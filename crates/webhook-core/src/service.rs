@@ -14,7 +14,7 @@ use tower_service::Service;
 
 use crate::body::{ResponseBody, VerifiedBody};
 use crate::future::ResponseFuture;
-use crate::layer::Config;
+use crate::layer::{Config, effective_dedup_ttl};
 use crate::rejection::{Reason, Rejection};
 use crate::replay::Claim;
 use crate::verify::{ALWAYS_SENSITIVE, Verdict, VerifyContext, VerifyWebhook, replay_key};
@@ -188,7 +188,10 @@ where
     if let (Some(key), true) = (&key, leased) {
         let succeeded = result.as_ref().is_ok_and(|r| r.status().is_success());
         let settled = if succeeded {
-            config.replay.complete(key, config.dedup_ttl).await
+            config
+                .replay
+                .complete(key, effective_dedup_ttl(&config, &*scheme))
+                .await
         } else {
             config.replay.release(key).await
         };

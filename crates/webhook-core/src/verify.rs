@@ -41,6 +41,16 @@ pub trait VerifyWebhook: Clone + Send + Sync + 'static {
         &[]
     }
 
+    /// How long one signed request stays acceptable: the span of verifier-clock readings at
+    /// which the same signed timestamp passes (past tolerance plus future tolerance), or
+    /// `None` for schemes without a timestamp window. The layer remembers delivered ids for at
+    /// least this span plus [`DEDUP_CLOCK_SKEW`](crate::DEDUP_CLOCK_SKEW), whatever
+    /// [`dedup_ttl`](crate::WebhookLayer::dedup_ttl) says, so a replay inside the window is
+    /// always caught. Defaults to `None`.
+    fn replay_window(&self) -> Option<std::time::Duration> {
+        None
+    }
+
     /// Verifies one request.
     fn verify(
         &self,

@@ -181,3 +181,98 @@ async fn resolve_pins_a_host_to_an_address_and_still_verifies_its_certificate() 
         .await;
     assert_eq!(result.unwrap_err(), FetchError::Unreachable);
 }
+
+/// A TLS server that answers its first connection with a `Content-Length: 1000` header, 10
+/// body bytes and a TCP reset (SO_LINGER 0), and later connections with the whole document.
+async fn resetting_server() -> u16 {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CERT.to_vec().into()],
+            PrivateKeyDer::Pkcs8(KEY.to_vec().into()),
+        )
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let first = connections.fetch_add(1, Ordering::SeqCst) == 0;
+            stream.set_zero_linger().unwrap();
+            let mut tls = acceptor.accept(stream).await.unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = tls.read(&mut buf).await.unwrap();
+                assert!(n > 0, "client closed before its request ended");
+                request.extend_from_slice(&buf[..n]);
+            }
+            let head = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n";
+            tls.write_all(head).await.unwrap();
+            if first {
+                tls.write_all(&[b'p'; 10]).await.unwrap();
+                tls.flush().await.unwrap();
+                // Dropped without close_notify; SO_LINGER 0 turns the close into a reset.
+                let (tcp, _) = tls.into_inner();
+                drop(tcp);
+            } else {
+                tls.write_all(&[b'k'; 1000]).await.unwrap();
+                tls.shutdown().await.unwrap();
+            }
+        }
+    });
+    port
+}
+
+/// F18: a body cut by a connection reset is a failed fetch, and the key cache keeps nothing of
+/// it (no partial document, no stale answer); the next fetch caches the whole document.
+#[tokio::test]
+async fn f18_connection_reset_mid_body_fails_and_caches_nothing_partial() {
+    use webhook_core::{CachePolicy, Freshness, KeyCache, Reason};
+    let port = resetting_server().await;
+    let url = format!("https://localhost:{port}/jwks");
+    let fetch = trusting();
+    assert_eq!(
+        fetch.fetch(FetchRequest::get(&url)).await.unwrap_err(),
+        FetchError::Unreachable,
+        "the cut body is a transport failure"
+    );
+    let cache = KeyCache::new(
+        CachePolicy::default()
+            .negative_ttl(Duration::ZERO)
+            .refresh_cooldown(Duration::ZERO),
+    );
+    let parse = |r: webhook_core::FetchResponse| Ok(r.body);
+    // The server only resets its first connection; start a fresh one for the cache.
+    let port = resetting_server().await;
+    let url = format!("https://localhost:{port}/jwks");
+    let error = cache
+        .get(&fetch, FetchRequest::get(&url), Freshness::Cached, parse)
+        .await
+        .unwrap_err();
+    assert_eq!(error.reason(), Reason::KeyUnavailable);
+    assert!(
+        cache.cached::<Bytes>(&url).is_none(),
+        "nothing partial is cached"
+    );
+    let whole = cache
+        .get(&fetch, FetchRequest::get(&url), Freshness::Cached, parse)
+        .await
+        .unwrap();
+    assert_eq!(whole.as_ref(), &[b'k'; 1000][..]);
+    assert_eq!(cache.cached::<Bytes>(&url).unwrap().len(), 1000);
+}
+
+#[tokio::test]
+async fn bodies_larger_than_the_64_kib_head_cap_still_arrive_within_their_own_cap() {
+    let port = tls_server().await;
+    let request = FetchRequest::get(format!("https://localhost:{port}/big")).max_bytes(200 * 1024);
+    let response = trusting().fetch(request).await.unwrap();
+    assert_eq!(response.body.len(), 100 * 1024);
+}

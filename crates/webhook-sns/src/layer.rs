@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use webhook_core::{ConfigError, Webhook, WebhookLayer};
+use webhook_core::{CachePolicy, ConfigError, Webhook, WebhookLayer};
 
 use crate::verify::SnsScheme;
 
@@ -20,11 +20,25 @@ impl SnsLayer {
     /// A layer accepting only these topic ARNs. A valid signature proves only that *some* AWS
     /// account sent the message, so there is no "any topic": an empty list accepts nothing.
     ///
+    /// Certificates are cached for at most [`CERT_CACHE_CAPACITY`](Self::CERT_CACHE_CAPACITY)
+    /// URLs (least recently used evicted first); unknown certificate URLs are fetched at most 4
+    /// per minute, each once however many requests name it at the same time.
+    ///
     /// # Errors
     /// A value is not an SNS topic ARN.
     pub fn new(topic_arns: &[&str]) -> Result<Self, ConfigError> {
-        Ok(Self(WebhookLayer::new(SnsScheme::new(topic_arns)?)))
+        Ok(Self(
+            WebhookLayer::new(SnsScheme::new(topic_arns)?)
+                .key_cache(CachePolicy::default().capacity(Self::CERT_CACHE_CAPACITY)),
+        ))
     }
+
+    /// Signing certificates cached at most (AWS uses one or two per region at a time).
+    ///
+    /// ```
+    /// assert_eq!(webhook_sns::SnsLayer::CERT_CACHE_CAPACITY, 16);
+    /// ```
+    pub const CERT_CACHE_CAPACITY: usize = 16;
 
     /// Confirms subscriptions of allowlisted topics by visiting the signed `SubscribeURL`
     /// after full verification (only when it names this region's SNS endpoint, the signed

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -14,8 +14,8 @@ use ring::signature::{self, UnparsedPublicKey};
 use serde_json::{Map, Value};
 use webhook_core::json::parse_strict_object;
 use webhook_core::{
-    ConfigError, FetchRequest, FetchResponse, Freshness, Reason, Rejection, Verdict, Verified,
-    VerifyContext, VerifyWebhook, parse_rfc3339_utc, single_header, within_window,
+    ConfigError, FetchLimiter, FetchRequest, FetchResponse, Freshness, Reason, Rejection, Verdict,
+    Verified, VerifyContext, VerifyWebhook, parse_rfc3339_utc, single_header, within_window,
 };
 
 use crate::event::{MessageType, SnsEvent};
@@ -37,43 +37,45 @@ pub struct SnsScheme {
     new_cert_urls: Arc<Mutex<CertUrlBudget>>,
 }
 
-/// Certificate URLs this layer already knows, and how many unknown ones it may still fetch
-/// in the current minute: a flood of well-formed random `.pem` names costs at most a few
-/// fetches (S50), while AWS's occasional rotation to a new certificate is fetched at once.
+/// Certificate URLs this layer already knows (least recently used first), and the rate at
+/// which unknown ones may be fetched: a flood of well-formed random `.pem` names costs at most
+/// a few fetches (S50, F23), while AWS's occasional rotation to a new certificate is fetched at
+/// once and the URLs in use stay known however many others pass by.
 #[derive(Debug)]
 struct CertUrlBudget {
     known: VecDeque<String>,
-    window_start: Instant,
-    fetched_in_window: u32,
+    new_urls: FetchLimiter,
 }
 
-/// Unknown certificate URLs fetched per minute at most.
+/// Unknown certificate URLs fetched per minute at most (a burst of 4, then one per 15 s).
 const NEW_CERT_URLS_PER_MINUTE: u32 = 4;
-/// Certificate URLs remembered as known.
+/// Certificate URLs remembered as known (LRU).
 const KNOWN_CERT_URLS: usize = 16;
 
 impl CertUrlBudget {
     fn new() -> Self {
         Self {
             known: VecDeque::new(),
-            window_start: Instant::now(),
-            fetched_in_window: 0,
+            new_urls: FetchLimiter::new(
+                usize::MAX,
+                NEW_CERT_URLS_PER_MINUTE,
+                Duration::from_secs(60),
+            ),
         }
     }
 
     /// Whether `url` may be fetched now (known URLs always may: the cache decides).
     fn admit(&mut self, url: &str) -> bool {
-        if self.known.iter().any(|known| known == url) {
+        if let Some(at) = self.known.iter().position(|known| known == url) {
+            // Most recently used goes to the back, so URLs in use are never evicted by a flood.
+            if let Some(hit) = self.known.remove(at) {
+                self.known.push_back(hit);
+            }
             return true;
         }
-        if self.window_start.elapsed() >= Duration::from_secs(60) {
-            self.window_start = Instant::now();
-            self.fetched_in_window = 0;
-        }
-        if self.fetched_in_window >= NEW_CERT_URLS_PER_MINUTE {
+        if self.new_urls.try_acquire().is_none() {
             return false;
         }
-        self.fetched_in_window += 1;
         if self.known.len() >= KNOWN_CERT_URLS {
             self.known.pop_front();
         }
@@ -143,6 +145,14 @@ impl SnsScheme {
 
 impl VerifyWebhook for SnsScheme {
     type Event = SnsEvent;
+
+    /// A `Timestamp` passes from `FUTURE_SKEW_SECS` before it to `tolerance` after it.
+    fn replay_window(&self) -> Option<Duration> {
+        Some(
+            self.tolerance
+                .saturating_add(Duration::from_secs(FUTURE_SKEW_SECS)),
+        )
+    }
 
     fn provider(&self) -> &'static str {
         PROVIDER

@@ -12,6 +12,7 @@
 use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -579,4 +580,101 @@ async fn s39_certificate_with_an_rsa_1024_key_is_untrusted() {
         (401, Reason::UntrustedKeyUrl)
     );
     assert_eq!(rejection.detail(), Some("RSA key under 2048 bits"));
+}
+
+fn flood_url(n: usize) -> String {
+    format!("https://sns.us-east-2.amazonaws.com/SimpleNotificationService-{n:032x}.pem")
+}
+
+fn notification_at(w: &World, id: &str, cert_url: &str) -> Request<Bytes> {
+    let mut fields = fields(&w.signer.notification(TOPIC, id, None, "x", STAMP));
+    fields.insert("SigningCertURL".into(), json!(cert_url));
+    post(&fields)
+}
+
+/// F23: many distinct (well-formed, even genuinely served) certificate URLs. Unknown URLs are
+/// fetched at most 4 per minute (a burst of 4, then one per 15 s) across the layer; the URL in
+/// use stays known and cached (LRU), so genuine traffic keeps passing with no refetch; the
+/// cache holds 16 certificates (the oldest flood URL is evicted and must be fetched again); and
+/// concurrent requests naming one new URL share one fetch.
+#[tokio::test(start_paused = true)]
+async fn f23_many_distinct_certificate_urls_are_rate_capped_lru_bounded_and_single_flight() {
+    let w = world();
+    for n in 0..400 {
+        w.net
+            .set(flood_url(n), TableResponse::ok(w.signer.cert_pem()));
+    }
+    let layer = SnsLayer::new(&[TOPIC]).unwrap();
+    let genuine = w.signer.cert_url();
+    let seen = w
+        .send_with(layer.clone(), NOW, notification_at(&w, "g-0", &genuine))
+        .await;
+    assert_eq!((seen.0, seen.3.len()), (200, 1));
+    // Five minutes of 20 new URLs every 15 s, each step followed by genuine traffic.
+    let mut flood_fetches = 0;
+    let mut next = 0;
+    for step in 0..20 {
+        for _ in 0..20 {
+            let seen = w
+                .send_with(
+                    layer.clone(),
+                    NOW,
+                    notification_at(&w, &format!("f-{next}"), &flood_url(next)),
+                )
+                .await;
+            assert!(seen.0 == 200 || seen.1 == Some(Reason::KeyUnavailable));
+            flood_fetches += seen.3.len();
+            next += 1;
+        }
+        let seen = w
+            .send_with(
+                layer.clone(),
+                NOW,
+                notification_at(&w, &format!("g-{}", step + 1), &genuine),
+            )
+            .await;
+        assert_eq!(seen.0, 200, "step {step}: the genuine URL was refused");
+        assert!(seen.3.is_empty(), "step {step}: genuine refetched");
+        tokio::time::advance(Duration::from_secs(15)).await;
+    }
+    // A burst of 4 at t = 0, then one per 15 s for the 19 later steps.
+    assert!(
+        flood_fetches <= 4 + 19,
+        "{flood_fetches} flood certificates fetched"
+    );
+    assert!(flood_fetches > 16, "the flood must overflow the cache");
+    // The first flood URL was fetched 5 minutes ago (within the 10 min max age) but has been
+    // evicted by newer ones: it is fetched again.
+    tokio::time::advance(Duration::from_secs(15)).await;
+    let seen = w
+        .send_with(
+            layer.clone(),
+            NOW,
+            notification_at(&w, "f-again", &flood_url(0)),
+        )
+        .await;
+    assert_eq!(seen.0, 200);
+    assert_eq!(seen.3, vec![format!("GET {}", flood_url(0))], "LRU 16");
+
+    // Single flight: 20 concurrent requests naming one new, slow URL make one fetch.
+    tokio::time::advance(Duration::from_secs(60)).await;
+    let slow_url = flood_url(399);
+    let mut slow = TableResponse::ok(w.signer.cert_pem());
+    slow.delay = Duration::from_millis(500);
+    w.net.set(&slow_url, slow);
+    let service = ServiceBuilder::new()
+        .layer(layer.fetcher(w.net.clone()).clock(FixedClock::at_unix(NOW)))
+        .service_fn(|_req: Request<VerifiedBody>| async {
+            Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
+        });
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..20 {
+        let request = notification_at(&w, &format!("s-{n}"), &slow_url).map(Full::new);
+        let service = service.clone();
+        tasks.spawn(async move { service.oneshot(request).await.unwrap().status() });
+    }
+    while let Some(status) = tasks.join_next().await {
+        assert_eq!(status.unwrap(), 200);
+    }
+    assert_eq!(w.net.take_calls(), vec![format!("GET {slow_url}")]);
 }

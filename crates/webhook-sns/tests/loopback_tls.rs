@@ -124,3 +124,128 @@ async fn s01_certificate_is_fetched_over_real_tls_once_and_the_message_verifies(
     assert_eq!(delivered.load(Ordering::SeqCst), 3);
     assert_eq!(hits.load(Ordering::SeqCst), 1, "one fetch, then the cache");
 }
+
+/// Serves the certificate over TLS by hand: the first connection gets a `Content-Length` for
+/// the whole PEM, half of it, then a TCP reset (SO_LINGER 0, no close_notify); later ones get
+/// all of it. Counts connections.
+async fn resetting_certificate_server(
+    pem: &'static str,
+    connections: Arc<AtomicUsize>,
+) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![TLS_CERT.to_vec().into()],
+            PrivateKeyDer::Pkcs8(TLS_KEY.to_vec().into()),
+        )
+        .unwrap();
+    let acceptor = TlsAcceptor::from(Arc::new(config));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let first = connections.fetch_add(1, Ordering::SeqCst) == 0;
+            stream.set_zero_linger().unwrap();
+            let Ok(mut tls) = acceptor.accept(stream).await else {
+                continue;
+            };
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match tls.read(&mut buf).await {
+                    Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
+                    _ => break,
+                }
+            }
+            let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", pem.len());
+            tls.write_all(head.as_bytes()).await.unwrap();
+            if first {
+                tls.write_all(&pem.as_bytes()[..pem.len() / 2])
+                    .await
+                    .unwrap();
+                tls.flush().await.unwrap();
+                let (tcp, _) = tls.into_inner();
+                drop(tcp);
+            } else {
+                tls.write_all(pem.as_bytes()).await.unwrap();
+                tls.shutdown().await.unwrap();
+            }
+        }
+    });
+    addr
+}
+
+/// F18 through the layer: the certificate body cut by a connection reset is a failed fetch
+/// (503, handler not called) and is never cached as the certificate; the next fetch gets the
+/// whole certificate and the message verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn f18_certificate_cut_by_a_connection_reset_is_503_and_never_cached() {
+    let signer = SnsSigner::new("us-east-2").unwrap();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let addr = resetting_certificate_server(signer.cert_pem(), connections.clone()).await;
+    let fetch = HttpsFetch::with_root_certificates([CA.to_vec()])
+        .unwrap()
+        .resolve("sns.us-east-2.amazonaws.com", addr);
+    // No negative caching, so the retry fetches again at once.
+    let layer = SnsLayer::new(&[TOPIC])
+        .unwrap()
+        .fetcher(fetch)
+        .key_cache(
+            webhook_core::CachePolicy::default()
+                .negative_ttl(std::time::Duration::ZERO)
+                .refresh_cooldown(std::time::Duration::ZERO),
+        )
+        .clock(FixedClock::at_unix(1_796_083_260));
+    let delivered = Arc::new(AtomicUsize::new(0));
+    let counter = delivered.clone();
+    let service =
+        ServiceBuilder::new()
+            .layer(layer)
+            .service_fn(move |_req: Request<VerifiedBody>| {
+                counter.fetch_add(1, Ordering::SeqCst);
+                async { Ok::<_, Infallible>(Response::new(Full::new(Bytes::new()))) }
+            });
+    let send = |n: u32| {
+        let body = signer.notification(
+            TOPIC,
+            &format!("m-{n}"),
+            None,
+            "paid",
+            "2026-12-01T00:00:00.000Z",
+        );
+        let request = Request::post("/sns")
+            .header("x-amz-sns-message-type", "Notification")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap();
+        let service = service.clone();
+        async move {
+            let response = service.oneshot(request).await.unwrap();
+            (
+                response.status().as_u16(),
+                response
+                    .extensions()
+                    .get::<webhook_core::Rejection>()
+                    .map(webhook_core::Rejection::reason),
+            )
+        }
+    };
+    assert_eq!(
+        send(0).await,
+        (503, Some(webhook_core::Reason::KeyUnavailable))
+    );
+    assert_eq!(delivered.load(Ordering::SeqCst), 0);
+    assert_eq!(send(1).await, (200, None));
+    assert_eq!(delivered.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        connections.load(Ordering::SeqCst),
+        2,
+        "refetched, not served from a partial"
+    );
+    // Cached now: no third connection.
+    assert_eq!(send(2).await, (200, None));
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+}

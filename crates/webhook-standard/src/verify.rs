@@ -160,6 +160,11 @@ impl StandardScheme {
 impl VerifyWebhook for StandardScheme {
     type Event = StandardEvent;
 
+    /// A timestamp passes for `tolerance` either side of it: the window is twice the tolerance.
+    fn replay_window(&self) -> Option<Duration> {
+        Some(self.tolerance.saturating_mul(2))
+    }
+
     fn provider(&self) -> &'static str {
         PROVIDER
     }

@@ -381,3 +381,88 @@ async fn e33_e34_e35_e39_v1a_layer_refuses_method_encoding_header_and_size_like_
     )
     .await;
 }
+
+/// A wall clock that moves with tokio's (paused) time from `start`.
+#[derive(Clone)]
+struct MovingClock {
+    start: i64,
+    origin: tokio::time::Instant,
+}
+
+impl webhook_core::Clock for MovingClock {
+    fn now(&self) -> std::time::SystemTime {
+        let start = std::time::UNIX_EPOCH + std::time::Duration::from_secs(self.start as u64);
+        start + self.origin.elapsed()
+    }
+}
+
+/// H40: a dedup TTL shorter than the replay window cannot open a replay hole. The worst case:
+/// delivered when the verifier's clock is 299 s behind the signed timestamp, replayed 598 s
+/// later when it is 299 s ahead — both inside ±300 s — with `dedup_ttl(1 s)` configured. The
+/// layer raises the TTL to 2 × tolerance + 60 s, so the replay is a duplicate.
+#[tokio::test(start_paused = true)]
+async fn h40_replay_just_inside_the_window_after_a_short_dedup_ttl_is_still_a_duplicate() {
+    let short = StandardLayer::new(SECRET)
+        .unwrap()
+        .dedup_ttl(std::time::Duration::from_secs(1));
+    assert_eq!(
+        short.effective_dedup_ttl(),
+        std::time::Duration::from_secs(2 * 300 + 60)
+    );
+    let longer = StandardLayer::new(SECRET)
+        .unwrap()
+        .tolerance(std::time::Duration::from_secs(3600))
+        .dedup_ttl(std::time::Duration::from_secs(60));
+    assert_eq!(
+        longer.effective_dedup_ttl(),
+        std::time::Duration::from_secs(2 * 3600 + 60)
+    );
+    // Longer TTLs are kept as configured.
+    let week = std::time::Duration::from_secs(7 * 24 * 3600);
+    assert_eq!(
+        StandardLayer::new(SECRET)
+            .unwrap()
+            .dedup_ttl(week)
+            .effective_dedup_ttl(),
+        week
+    );
+
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = calls.clone();
+    let clock = MovingClock {
+        start: NOW - 299,
+        origin: tokio::time::Instant::now(),
+    };
+    let service = ServiceBuilder::new().layer(short.clock(clock)).service_fn(
+        move |_req: Request<VerifiedBody>| {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            async { Ok::<_, Infallible>(Response::new(Full::new(Bytes::new()))) }
+        },
+    );
+    let send = || async {
+        let response = service
+            .clone()
+            .oneshot(signed(b"{}").map(Full::new))
+            .await
+            .unwrap();
+        (
+            response.status().as_u16(),
+            response
+                .extensions()
+                .get::<webhook_core::Outcome>()
+                .copied(),
+        )
+    };
+    assert_eq!(send().await, (200, Some(webhook_core::Outcome::Delivered)));
+    tokio::time::advance(std::time::Duration::from_secs(598)).await;
+    assert_eq!(send().await, (200, Some(webhook_core::Outcome::Duplicate)));
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Past the window the old signature is refused on its timestamp, not re-delivered.
+    tokio::time::advance(std::time::Duration::from_secs(2)).await;
+    let response = service
+        .clone()
+        .oneshot(signed(b"{}").map(Full::new))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+}
