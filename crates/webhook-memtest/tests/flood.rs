@@ -16,9 +16,7 @@
 //! header contradicting the body. (A well-formed *unknown* SNS certificate URL cannot be judged
 //! without fetching it: that case is bounded by S50/F23, 4 new URLs a minute, not here.)
 //! Its own test binary, for its own counting global allocator; it takes about a second.
-#![allow(unsafe_code)] // the global allocator below; it only delegates to `System`
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -36,47 +34,12 @@ use webhook_core::{
     BoxFuture, Delivery, Fetch, FetchError, FetchRequest, FetchResponse, FixedClock, TableFetch,
     VerifiedBody,
 };
+use webhook_memtest::{CountingAllocator, live_bytes, peak_bytes, start_peak};
 use webhook_sns::{SnsLayer, SnsSigner};
 use webhook_standard::{StandardLayer, StandardSigner};
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// counters are plain atomics and never affect the returned pointers.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded contract.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded contract.
-        unsafe { System.dealloc(pointer, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded contract.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-            let now = CURRENT.fetch_add(new_size, Ordering::SeqCst) + new_size;
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        moved
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const OTHER_SECRET: &str = "whsec_QWxsIHlvdXIgYmFzZSBhcmUgYmVsb25nIHRvIHVz";
@@ -342,8 +305,7 @@ async fn r5_flood_of_10000_invalid_requests_with_1_percent_valid_over_loopback()
     }
     assert_eq!(fetch.calls.load(Ordering::SeqCst), 1);
 
-    let baseline = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(baseline, Ordering::SeqCst);
+    let baseline = start_peak();
     let mut workers = tokio::task::JoinSet::new();
     for worker in 0..CONNECTIONS {
         workers.spawn(client(worker, standard_addr, sns_addr));
@@ -355,8 +317,8 @@ async fn r5_flood_of_10000_invalid_requests_with_1_percent_valid_over_loopback()
         valid.extend(statuses);
         accepted_invalid += accepted;
     }
-    let peak = PEAK.load(Ordering::SeqCst) - baseline;
-    let after = CURRENT.load(Ordering::SeqCst).saturating_sub(baseline);
+    let peak = peak_bytes() - baseline;
+    let after = live_bytes().saturating_sub(baseline);
     let fetches_during_flood = fetch.calls.load(Ordering::SeqCst) - 1;
     eprintln!(
         "flood: {INVALID} invalid + {} valid requests (+ as many replays) in {:?}; fetches during the flood: \

@@ -1,11 +1,8 @@
 //! R3: peak heap per request ≤ body limit + 64 KiB, for large accepted and rejected bodies
 //! through the Standard Webhooks layer (SECURITY.md §4). The counting allocator is process-wide,
 //! so this binary holds a single test that measures one request at a time.
-#![allow(unsafe_code)] // the global allocator below; it only delegates to `System`
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use bytes::Bytes;
 use http::{Request, Response};
@@ -14,46 +11,11 @@ use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, Full};
 use tower::{ServiceBuilder, ServiceExt};
 use webhook_core::{BoxError, FixedClock, VerifiedBody};
+use webhook_memtest::{CountingAllocator, peak_bytes, start_peak};
 use webhook_standard::{StandardLayer, StandardSigner};
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// counters are plain atomics and never affect the returned pointers.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded contract.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded contract.
-        unsafe { System.dealloc(pointer, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded contract.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-            let now = CURRENT.fetch_add(new_size, Ordering::SeqCst) + new_size;
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        moved
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const NOW: i64 = 1_700_000_000;
@@ -97,10 +59,9 @@ async fn peak_of(request: Request<Boxed>) -> (usize, u16) {
         .service_fn(|_req: Request<VerifiedBody>| async {
             Ok::<_, Infallible>(Response::new(Full::new(Bytes::new())))
         });
-    let baseline = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(baseline, Ordering::SeqCst);
+    let baseline = start_peak();
     let status = service.oneshot(request).await.unwrap().status().as_u16();
-    (PEAK.load(Ordering::SeqCst) - baseline, status)
+    (peak_bytes() - baseline, status)
 }
 
 fn signed(id: &str, body: Bytes) -> Request<Bytes> {

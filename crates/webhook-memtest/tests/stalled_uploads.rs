@@ -11,9 +11,7 @@
 //! into a new one), plus tokio's tasks and the in-process client sockets. Both figures are
 //! printed. Its own test binary, for its own counting
 //! global allocator.
-#![allow(unsafe_code)] // the global allocator below; it only delegates to `System`
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::convert::Infallible;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -30,46 +28,11 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 use tower::{ServiceBuilder, ServiceExt};
 use webhook_core::{FixedClock, VerifiedBody};
+use webhook_memtest::{CountingAllocator, peak_bytes, start_peak};
 use webhook_standard::StandardLayer;
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; the
-// counters are plain atomics and never affect the returned pointers.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: forwarded contract.
-        let pointer = unsafe { System.alloc(layout) };
-        if !pointer.is_null() {
-            let now = CURRENT.fetch_add(layout.size(), Ordering::SeqCst) + layout.size();
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        pointer
-    }
-
-    unsafe fn dealloc(&self, pointer: *mut u8, layout: Layout) {
-        // SAFETY: forwarded contract.
-        unsafe { System.dealloc(pointer, layout) };
-        CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-    }
-
-    unsafe fn realloc(&self, pointer: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: forwarded contract.
-        let moved = unsafe { System.realloc(pointer, layout, new_size) };
-        if !moved.is_null() {
-            CURRENT.fetch_sub(layout.size(), Ordering::SeqCst);
-            let now = CURRENT.fetch_add(new_size, Ordering::SeqCst) + new_size;
-            PEAK.fetch_max(now, Ordering::SeqCst);
-        }
-        moved
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const LIMIT: usize = 1 << 20;
@@ -186,8 +149,7 @@ async fn stalled_peak(layered: bool) -> usize {
     let addr = serve(layered).await;
     STALLED.store(0, Ordering::SeqCst);
     CLOSED.store(0, Ordering::SeqCst);
-    let baseline = CURRENT.load(Ordering::SeqCst);
-    PEAK.store(baseline, Ordering::SeqCst);
+    let baseline = start_peak();
     let head = format!(
         "POST /hook HTTP/1.1\r\nhost: localhost\r\ncontent-type: application/json\r\n\
          webhook-id: msg_1\r\nwebhook-timestamp: 1700000000\r\n\
@@ -202,7 +164,7 @@ async fn stalled_peak(layered: bool) -> usize {
     }
     // Every upload's byte has been read and its body is waiting for the rest.
     wait_for(&STALLED, UPLOADS, "uploads stalled in the handler").await;
-    let peak = PEAK.load(Ordering::SeqCst) - baseline;
+    let peak = peak_bytes() - baseline;
     drop(clients);
     // The next measurement starts once this one's connections are gone.
     wait_for(&CLOSED, UPLOADS, "connections closed").await;
