@@ -108,7 +108,7 @@ pub struct Claims {
 }
 
 impl Claims {
-    /// Claims whose JSON already passed `validate_strict` as an object.
+    /// Claims whose JSON already passed `json::parse_strict_members` (a strict object).
     pub(crate) const fn verified(json: Vec<u8>) -> Self {
         Self {
             json,
