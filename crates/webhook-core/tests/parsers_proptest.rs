@@ -70,7 +70,7 @@ proptest! {
     }
 
     #[test]
-    fn strict_json_bounds_nesting(depth in 0usize..5000) {
+    fn strict_json_bounds_nesting(depth in 1usize..5000) {
         let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
         let parsed = json::parse_strict(text.as_bytes());
         prop_assert_eq!(parsed.is_ok(), depth <= 64, "depth {}", depth);
