@@ -135,18 +135,23 @@ impl<'t> CompactJws<'t> {
     /// # Errors
     /// [`JwsError::Malformed`] for any other shape.
     pub fn parse(token: &'t str) -> Result<Self, JwsError> {
-        let mut segments = token.split('.');
-        let (Some(header_b64), Some(payload_b64), Some(signature_b64), None) = (
-            segments.next(),
-            segments.next(),
-            segments.next(),
-            segments.next(),
-        ) else {
+        // The payload is the long segment: it is not scanned for dots here, because base64url
+        // has none and its decoding refuses one anyway (then named for what it is below).
+        let three_segments = token
+            .split_once('.')
+            .and_then(|(header, rest)| Some((header, rest.rsplit_once('.')?)));
+        let Some((header_b64, (payload_b64, signature_b64))) = three_segments else {
             return Err(JwsError::Malformed("not three segments"));
         };
         let header_bytes =
             decode(header_b64).ok_or(JwsError::Malformed("header is not base64url"))?;
-        let payload = decode(payload_b64).ok_or(JwsError::Malformed("payload is not base64url"))?;
+        let payload = decode(payload_b64).ok_or_else(|| {
+            JwsError::Malformed(if payload_b64.contains('.') {
+                "not three segments"
+            } else {
+                "payload is not base64url"
+            })
+        })?;
         let signature =
             decode(signature_b64).ok_or(JwsError::Malformed("signature is not base64url"))?;
         let header = JoseHeader::parse(&header_bytes)?;
@@ -527,6 +532,16 @@ mod tests {
             assert!(
                 matches!(CompactJws::parse(bad), Err(JwsError::Malformed(_))),
                 "{bad}"
+            );
+        }
+        // Well-formed segments, one too many: a JWE has five.
+        for extra in ["e30.e30.e30.AA", "e30.e30.e30.e30.AA", "e30..e30.AA"] {
+            assert!(
+                matches!(
+                    CompactJws::parse(extra),
+                    Err(JwsError::Malformed("not three segments"))
+                ),
+                "{extra}"
             );
         }
     }

@@ -6,9 +6,9 @@ use bytes::Bytes;
 use http::HeaderMap;
 use http::request::Parts;
 use serde::Deserialize;
-use serde_json::{Map, Value};
-use webhook_core::json::{Scalar, parse_members, parse_strict, parse_strict_object};
-use webhook_core::jws::{Alg, CompactJws, JwsError, check_time_claims};
+use serde_json::Value;
+use webhook_core::json::{Scalar, parse_members, parse_strict_members};
+use webhook_core::jws::{Alg, CompactJws, JwsError, check_time_members};
 use webhook_core::{
     ConfigError, HmacSha256Keys, Reason, Rejection, Verdict, Verified, VerifyContext, VerifyWebhook,
 };
@@ -99,21 +99,29 @@ impl ShipmondoScheme {
         let matched = jws
             .verify_hs256(&self.keys)
             .ok_or_else(|| Rejection::new(Reason::SignatureMismatch))?;
-        let mut claims = decode_claims(jws.payload())?;
-        check_time_claims(&claims, now_unix, TIME_LEEWAY_SECS, false).map_err(token_invalid)?;
-        let mut take_text = |name: &str| match claims.remove(name) {
+        let [webhook, url, data, exp, nbf, iat] = decode_claims(jws.payload())?;
+        check_time_members(
+            exp.as_ref(),
+            nbf.as_ref(),
+            iat.as_ref(),
+            now_unix,
+            TIME_LEEWAY_SECS,
+            false,
+        )
+        .map_err(token_invalid)?;
+        let text = |claim: Option<Value>| match claim {
             Some(Value::String(text)) => Some(text),
             _ => None,
         };
-        let url = take_text("url");
+        let url = text(url);
         if let Some(expected) = &self.endpoint_url
             && url.as_deref() != Some(expected.as_str())
         {
             return Err(Rejection::new(Reason::ClaimMismatch)
                 .with_detail("`url` claim differs from the configured endpoint_url"));
         }
-        let webhook = take_text("webhook").unwrap_or_default();
-        let data = claims.remove("data").unwrap_or(Value::Null);
+        let webhook = text(webhook).unwrap_or_default();
+        let data = data.unwrap_or(Value::Null);
         let hints = SmdHints::from_headers(headers);
         let hints_consistent = hints.consistent_with(&data);
         // The token's signature is the HMAC-SHA256 of its signing input, already checked: the
@@ -147,15 +155,23 @@ impl VerifyWebhook for ShipmondoScheme {
     }
 }
 
+/// The claims verification reads, in this order.
+const CLAIMS: [&str; 6] = ["webhook", "url", "data", "exp", "nbf", "iat"];
+
 /// The claims are a JSON object, or (Shipmondo's documented example) a JSON string holding
-/// that object; the string form is decoded exactly once more.
-pub(crate) fn decode_claims(payload: &[u8]) -> Result<Map<String, Value>, Rejection> {
+/// that object; the string form is decoded exactly once more. Either way the whole object is
+/// checked (duplicate keys refused at any depth) but only [`CLAIMS`] are built.
+pub(crate) fn decode_claims(payload: &[u8]) -> Result<[Option<Value>; 6], Rejection> {
     let malformed =
         |why: &str| Rejection::new(Reason::MalformedBody).with_detail(format!("claims: {why}"));
-    match parse_strict(payload).map_err(|_| malformed("not JSON"))? {
-        Value::Object(claims) => Ok(claims),
-        Value::String(inner) => parse_strict_object(inner.as_bytes())
-            .map_err(|_| malformed("string does not hold a JSON object")),
+    match payload.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => parse_strict_members(payload, CLAIMS).map_err(|_| malformed("not JSON")),
+        Some(b'"') => {
+            let inner: String =
+                serde_json::from_slice(payload).map_err(|_| malformed("not JSON"))?;
+            parse_strict_members(inner.as_bytes(), CLAIMS)
+                .map_err(|_| malformed("string does not hold a JSON object"))
+        }
         _ => Err(malformed("neither an object nor a string")),
     }
 }
