@@ -4,11 +4,11 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use webhook_fuzz::{Adapter, World, run, worlds};
+use webhook_fuzz::{Case, cases, run};
 
-static WORLDS: OnceLock<Vec<World>> = OnceLock::new();
+static CASES: OnceLock<Vec<Case>> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
-    let worlds = WORLDS.get_or_init(|| worlds(include_str!("../../conformance/avaplace.json")));
-    run(Adapter::Avaplace, worlds, data);
+    let cases = CASES.get_or_init(|| cases(include_str!("../../conformance/avaplace.json")));
+    run(cases, data);
 });

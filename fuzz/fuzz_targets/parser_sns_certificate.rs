@@ -6,30 +6,30 @@
 use std::sync::OnceLock;
 
 use bytes::Bytes;
+use http::StatusCode;
 use libfuzzer_sys::fuzz_target;
-use webhook_fuzz::{Adapter, World, run_in, worlds};
+use webhook_core::TableResponse;
+use webhook_fuzz::{Case, cases, run_in};
 
-static BASE: OnceLock<(World, Vec<u8>)> = OnceLock::new();
+static BASE: OnceLock<(Case, Vec<u8>)> = OnceLock::new();
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(pem) = std::str::from_utf8(data) {
         let _ = webhook_sns::SnsScheme::certificate_public_key(pem);
     }
-    let (base, request) = BASE.get_or_init(|| {
-        let world = worlds(include_str!("../../conformance/sns-aws-2022.json")).remove(0);
+    let (case, request) = BASE.get_or_init(|| {
         (
-            world,
+            cases(include_str!("../../conformance/sns-aws-2022.json")).remove(0),
             include_bytes!("../seeds/adapter_sns/case-000-0")
                 .get(1..)
                 .unwrap_or_default()
                 .to_vec(),
         )
     });
-    let mut world = base.clone();
-    for (url, _, body) in &mut world.remote {
-        if url.ends_with(".pem") {
-            *body = Bytes::copy_from_slice(data);
+    run_in(case, request, |world| {
+        for url in case.remote_urls().filter(|url| url.ends_with(".pem")) {
+            let served = TableResponse::status(StatusCode::OK, Bytes::copy_from_slice(data));
+            world.net.set(url, served);
         }
-    }
-    run_in(Adapter::Sns, &world, request);
+    });
 });

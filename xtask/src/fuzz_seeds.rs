@@ -12,6 +12,9 @@ use serde_json::Value;
 
 use crate::project_root;
 
+/// Named seed files of one target.
+type Seeds = Vec<(String, Vec<u8>)>;
+
 /// Adapter targets and their vector files.
 const ADAPTERS: &[(&str, &str)] = &[
     ("adapter_standard", "standard-webhooks.json"),
@@ -59,15 +62,9 @@ pub(crate) fn main() -> Result<ExitCode, Box<dyn Error>> {
             }
             for (step, request) in list(case, "requests").iter().enumerate() {
                 let mut seed = vec![u8::try_from(index % 256)?];
-                let method = request
-                    .get("method")
-                    .and_then(Value::as_str)
-                    .unwrap_or("POST");
-                let uri = request.get("uri").and_then(Value::as_str).unwrap_or("/");
-                seed.extend_from_slice(format!("{method} {uri}\n").as_bytes());
+                seed.extend_from_slice(&raw_request(request));
                 for header in list(request, "headers") {
                     let part = |i: usize| header.get(i).and_then(Value::as_str).unwrap_or("");
-                    seed.extend_from_slice(format!("{}: {}\n", part(0), part(1)).as_bytes());
                     if part(0).eq_ignore_ascii_case("authorization")
                         && let Some(token) = part(1).split_whitespace().nth(1)
                     {
@@ -77,9 +74,7 @@ pub(crate) fn main() -> Result<ExitCode, Box<dyn Error>> {
                         clock.insert(part(1).as_bytes().to_vec());
                     }
                 }
-                seed.push(b'\n');
                 let body = body_of(request);
-                seed.extend_from_slice(&body);
                 if let Ok(Value::Object(object)) = webhook_core::json::parse_strict(&body) {
                     if let Some(Value::String(token)) = object.get("data") {
                         jws.insert(token.as_bytes().to_vec());
@@ -91,6 +86,10 @@ pub(crate) fn main() -> Result<ExitCode, Box<dyn Error>> {
         }
         write_dir(&seeds.join(target), written)?;
     }
+    write_dir(
+        &seeds.join("adapter_providers"),
+        provider_seeds(&root.join("conformance/vectors"))?,
+    )?;
     let numbered = |set: BTreeSet<Vec<u8>>| -> Vec<(String, Vec<u8>)> {
         set.into_iter()
             .enumerate()
@@ -105,6 +104,56 @@ pub(crate) fn main() -> Result<ExitCode, Box<dyn Error>> {
     write_dir(&seeds.join("parser_der"), numbered(der))?;
     println!("wrote seeds under {}", seeds.display());
     Ok(ExitCode::SUCCESS)
+}
+
+/// `adapter_providers` seeds: every request of every case of `dir/*.json` (files with cases,
+/// in name order), prefixed with the file's and the case's index.
+fn provider_seeds(dir: &Path) -> Result<Seeds, Box<dyn Error>> {
+    let mut files: Vec<_> = fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "json"))
+        .collect();
+    files.sort();
+    let mut written = Vec::new();
+    let mut file_index = 0u8;
+    for path in files {
+        let vectors: Value = serde_json::from_str(&fs::read_to_string(&path)?)?;
+        let cases = list(&vectors, "cases");
+        if cases.is_empty() {
+            continue;
+        }
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("file");
+        for (index, case) in cases.iter().enumerate() {
+            for (step, request) in list(case, "requests").iter().enumerate() {
+                let mut seed = vec![file_index, u8::try_from(index % 256)?];
+                seed.extend_from_slice(&raw_request(request));
+                written.push((format!("{stem}-{index:03}-{step}"), seed));
+            }
+        }
+        file_index = file_index
+            .checked_add(1)
+            .ok_or("more than 256 vector files")?;
+    }
+    Ok(written)
+}
+
+/// A request of a case in the adapter targets' format: `METHOD URI`, header lines, an empty
+/// line, the body.
+fn raw_request(request: &Value) -> Vec<u8> {
+    let method = request
+        .get("method")
+        .and_then(Value::as_str)
+        .unwrap_or("POST");
+    let uri = request.get("uri").and_then(Value::as_str).unwrap_or("/");
+    let mut raw = format!("{method} {uri}\n").into_bytes();
+    for header in list(request, "headers") {
+        let part = |i: usize| header.get(i).and_then(Value::as_str).unwrap_or("");
+        raw.extend_from_slice(format!("{}: {}\n", part(0), part(1)).as_bytes());
+    }
+    raw.push(b'\n');
+    raw.extend_from_slice(&body_of(request));
+    raw
 }
 
 fn list<'v>(value: &'v Value, key: &str) -> &'v [Value] {
@@ -141,7 +190,7 @@ fn pem_der(pem: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-fn write_dir(dir: &Path, seeds: Vec<(String, Vec<u8>)>) -> Result<(), Box<dyn Error>> {
+fn write_dir(dir: &Path, seeds: Seeds) -> Result<(), Box<dyn Error>> {
     if dir.exists() {
         fs::remove_dir_all(dir)?;
     }

@@ -1,0 +1,17 @@
+//! `github`: `{"secrets": ["<webhook secret>"]}`.
+
+use serde_json::Value;
+use webhook_providers::github::{GithubEvent, GithubLayer};
+
+use super::strings;
+use crate::harness::{CaseService, World, apply_world};
+
+pub(super) fn build(config: &Value, world: &World) -> Result<CaseService, String> {
+    let values = strings(config, "secrets")?;
+    let (first, rest) = values.split_first().ok_or("config.secrets is empty")?;
+    let mut layer = GithubLayer::new(first).map_err(|e| e.to_string())?;
+    for value in rest {
+        layer = layer.secret(value).map_err(|e| e.to_string())?;
+    }
+    Ok(world.service::<GithubEvent, _>(apply_world!(layer, world)))
+}
