@@ -1,8 +1,9 @@
-//! `cargo xtask bench-http [--seconds N] [--rounds N]`: the HTTP-level overhead of the layer
-//! (PERFORMANCE.md H1, H2), measured on loopback against a no-op axum server in the same run.
+//! `cargo xtask bench-http [--seconds N] [--rounds N]`: the HTTP-level overhead of the layers
+//! (PERFORMANCE.md H1, H2, H3), measured on loopback against a no-op axum server in the same run.
 //!
-//! For each body size (1 KiB, 64 KiB) and round, the bench server runs once as a no-op handler
-//! that reads the body and once with the same handler behind `StandardLayer` (order alternating
+//! For each case (H1: `StandardLayer`, 1 KiB; H2: the same, 64 KiB; H3: `AvaplaceLayer`, an
+//! RS256 bearer token and a 1 KiB body) and round, the bench server runs once as a no-op handler
+//! that reads the body and once with the same handler behind the layer (order alternating
 //! between rounds), pinned to CPU 0, while `wrk` (installed with apt-get when missing) drives it
 //! from CPU 1 with one signed request replayed: the layer verifies every request and answers
 //! the repeats from its replay store. Reported per pair: req/s ratio and server CPU per request
@@ -13,10 +14,22 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use webhook_avaplace::AvaplaceSigner;
 use webhook_standard::StandardSigner;
 
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-const SIZES: [(usize, &str); 2] = [(1024, "1 KiB"), (64 * 1024, "64 KiB")];
+const ISSUER: &str = "https://idp.example.com/api/asol/idp";
+const SECURITY_CODE: &str = "bench-security-code";
+const AVAPLACE_PATH: &str = "/webhooks/avaplace/ASOL.PlatformStore.OrderReleased/OrderReleased/c0eb0000-5dfe-0015-8604-08dbd6ef8bf7";
+
+/// One measured pairing: the layer's server mode and arguments, the path and the wrk script.
+struct Case {
+    label: &'static str,
+    mode: &'static str,
+    server_args: Vec<String>,
+    path: String,
+    script: PathBuf,
+}
 
 /// One measured run.
 #[derive(Clone, Copy, Debug)]
@@ -62,8 +75,8 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
         "bench-http: {rounds} rounds × {seconds} s per run, wrk -t1 -c32, server on CPU 0, wrk on CPU 1\n"
     );
     println!(
-        "{:<7} {:>5} {:>12} {:>12} {:>9} {:>12} {:>12} {:>11}",
-        "size",
+        "{:<10} {:>5} {:>12} {:>12} {:>9} {:>12} {:>12} {:>11}",
+        "case",
         "round",
         "noop req/s",
         "layer req/s",
@@ -72,20 +85,20 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
         "layer µs/req",
         "added µs"
     );
-    for (size, label) in SIZES {
-        let script = write_script(&work, size)?;
+    for case in cases(&work)? {
+        let label = case.label;
         let mut ratios = Vec::new();
         let mut added = Vec::new();
         for round in 0..rounds {
             let order: [&str; 2] = if round % 2 == 0 {
-                ["noop", "standard"]
+                ["noop", case.mode]
             } else {
-                ["standard", "noop"]
+                [case.mode, "noop"]
             };
             let mut noop = None;
             let mut layer = None;
             for mode in order {
-                let run = measure(&server, mode, &script, seconds)?;
+                let run = measure(&server, mode, &case, seconds)?;
                 if mode == "noop" {
                     noop = Some(run)
                 } else {
@@ -98,7 +111,7 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
             let ratio = layer.requests_per_second / noop.requests_per_second;
             let extra = layer.cpu_micros_per_request - noop.cpu_micros_per_request;
             println!(
-                "{label:<7} {:>5} {:>12.0} {:>12.0} {ratio:>9.3} {:>12.2} {:>12.2} {extra:>+11.2}",
+                "{label:<10} {:>5} {:>12.0} {:>12.0} {ratio:>9.3} {:>12.2} {:>12.2} {extra:>+11.2}",
                 round + 1,
                 noop.requests_per_second,
                 layer.requests_per_second,
@@ -109,7 +122,7 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
             added.push(extra);
         }
         println!(
-            "{label:<7} median: req/s ratio {:.3}, added server CPU {:+.2} µs/request\n",
+            "{label:<10} median: req/s ratio {:.3}, added server CPU {:+.2} µs/request\n",
             median(&mut ratios),
             median(&mut added)
         );
@@ -152,24 +165,89 @@ fn ensure_wrk() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// A JSON body of exactly `size` bytes, signed now, and the wrk script that replays it.
-fn write_script(dir: &Path, size: usize) -> Result<PathBuf, Box<dyn Error>> {
+/// The three cases, their bodies signed now.
+fn cases(work: &Path) -> Result<Vec<Case>, Box<dyn Error>> {
+    let now = webhook_core::unix_seconds(webhook_core::Clock::now(&webhook_core::SystemClock));
+    let standard = StandardSigner::new(SECRET)?;
+    let mut cases = Vec::new();
+    for (size, label) in [(1024, "H1 1 KiB"), (64 * 1024, "H2 64 KiB")] {
+        let body = json_body(size);
+        let id = format!("msg_bench_{size}");
+        let headers = [
+            ("content-type", "application/json".to_owned()),
+            ("webhook-id", id.clone()),
+            ("webhook-timestamp", now.to_string()),
+            (
+                "webhook-signature",
+                standard.signature(&id, now, body.as_bytes()),
+            ),
+        ];
+        cases.push(Case {
+            label,
+            mode: "standard",
+            server_args: vec!["--secret".into(), SECRET.into()],
+            path: "/webhooks/standard".into(),
+            script: write_script(work, &format!("standard-{size}"), &body, &headers)?,
+        });
+    }
+    let avaplace = AvaplaceSigner::new(ISSUER)?;
+    let mut server_args = vec![
+        "--issuer".into(),
+        ISSUER.into(),
+        "--code".into(),
+        SECURITY_CODE.into(),
+    ];
+    for (name, url, document) in [
+        ("discovery", avaplace.discovery_url(), avaplace.discovery()),
+        ("jwks", avaplace.jwks_uri(), avaplace.jwks()),
+    ] {
+        let file = work.join(format!("{name}.json"));
+        std::fs::write(&file, document)?;
+        server_args.push("--document".into());
+        server_args.push(format!("{url}={}", file.display()));
+    }
+    let body = json_body(1024);
+    let claims = avaplace.claims(now);
+    let request = avaplace.request(AVAPLACE_PATH, &claims, SECURITY_CODE, body.clone())?;
+    let headers: Vec<(&str, String)> = request
+        .headers()
+        .iter()
+        .map(|(name, value)| Ok((name.as_str(), value.to_str()?.to_owned())))
+        .collect::<Result<_, http::header::ToStrError>>()?;
+    cases.push(Case {
+        label: "H3 RS256",
+        mode: "avaplace",
+        server_args,
+        path: AVAPLACE_PATH.into(),
+        script: write_script(work, "avaplace-1024", &body, &headers)?,
+    });
+    Ok(cases)
+}
+
+/// A JSON object of exactly `size` bytes.
+fn json_body(size: usize) -> String {
     let prefix = r#"{"type":"bench","data":""#;
     let filler = "x".repeat(size.saturating_sub(prefix.len() + 2));
-    let body = format!("{prefix}{filler}\"}}");
-    let body_path = dir.join(format!("body-{size}.json"));
-    std::fs::write(&body_path, &body)?;
-    let now = webhook_core::unix_seconds(webhook_core::Clock::now(&webhook_core::SystemClock));
-    let signer = StandardSigner::new(SECRET)?;
-    let id = format!("msg_bench_{size}");
-    let signature = signer.signature(&id, now, body.as_bytes());
-    let script = format!(
-        "local f = io.open(\"{}\", \"rb\")\nwrk.body = f:read(\"*a\")\nf:close()\nwrk.method = \"POST\"\n\
-         wrk.headers[\"content-type\"] = \"application/json\"\nwrk.headers[\"webhook-id\"] = \"{id}\"\n\
-         wrk.headers[\"webhook-timestamp\"] = \"{now}\"\nwrk.headers[\"webhook-signature\"] = \"{signature}\"\n",
+    format!("{prefix}{filler}\"}}")
+}
+
+/// The wrk script that replays one `POST` of `body` with `headers`.
+fn write_script(
+    dir: &Path,
+    name: &str,
+    body: &str,
+    headers: &[(&str, String)],
+) -> Result<PathBuf, Box<dyn Error>> {
+    let body_path = dir.join(format!("{name}.body"));
+    std::fs::write(&body_path, body)?;
+    let mut script = format!(
+        "local f = io.open(\"{}\", \"rb\")\nwrk.body = f:read(\"*a\")\nf:close()\nwrk.method = \"POST\"\n",
         body_path.display()
     );
-    let path = dir.join(format!("replay-{size}.lua"));
+    for (header, value) in headers {
+        script.push_str(&format!("wrk.headers[\"{header}\"] = \"{value}\"\n"));
+    }
+    let path = dir.join(format!("{name}.lua"));
     std::fs::write(&path, script)?;
     Ok(path)
 }
@@ -183,13 +261,13 @@ impl Drop for Server {
     }
 }
 
-fn measure(server: &Path, mode: &str, script: &Path, seconds: u64) -> Result<Run, Box<dyn Error>> {
-    let mut child = Command::new("taskset")
-        .args(["-c", "0"])
-        .arg(server)
-        .args(["--mode", mode, "--secret", SECRET])
-        .stdout(Stdio::piped())
-        .spawn()?;
+fn measure(server: &Path, mode: &str, case: &Case, seconds: u64) -> Result<Run, Box<dyn Error>> {
+    let mut command = Command::new("taskset");
+    command.args(["-c", "0"]).arg(server).args(["--mode", mode]);
+    if mode != "noop" {
+        command.args(&case.server_args);
+    }
+    let mut child = command.stdout(Stdio::piped()).spawn()?;
     let stdout = child.stdout.take().ok_or("no server stdout")?;
     let server_process = Server(child);
     let mut line = String::new();
@@ -199,7 +277,8 @@ fn measure(server: &Path, mode: &str, script: &Path, seconds: u64) -> Result<Run
         .strip_prefix("listening on ")
         .ok_or("bench server did not start")?
         .to_owned();
-    let url = format!("http://{addr}/webhooks/standard");
+    let url = format!("http://{addr}{}", case.path);
+    let script = case.script.as_path();
     let pid = server_process.0.id();
 
     wrk(script, &url, 1)?; // warm-up
