@@ -46,17 +46,24 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::request::Parts;
 use serde_json::Value;
-use webhook_core::patterns::{Ed25519Keys, Encoding, bounded_header, handshake, malformed};
+use webhook_core::patterns::{Ed25519Keys, Encoding, handshake};
 use webhook_core::{
     ConfigError, Reason, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer,
-    parse_canonical_decimal, within_window,
 };
 
 use crate::common::{Meta, json_object, provider_event, provider_layer_type, short_text};
+use crate::signed_timestamp::SignedTimestamp;
 
 const PROVIDER: &str = "discord";
 const SIGNATURE: &str = "x-signature-ed25519";
-const TIMESTAMP: &str = "x-signature-timestamp";
+const SCHEME: SignedTimestamp = SignedTimestamp {
+    signature: SIGNATURE,
+    timestamp: "x-signature-timestamp",
+    max_signature_len: 256,
+    encoding: Encoding::Hex,
+    signature_len: Some(64),
+    separator: "",
+};
 
 /// Default tolerance: 300 seconds either way.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -104,28 +111,13 @@ impl VerifyWebhook for DiscordScheme {
         body: &Bytes,
         cx: &VerifyContext,
     ) -> Result<Verdict<DiscordEvent>, Rejection> {
-        let signature = bounded_header(&parts.headers, SIGNATURE, 256)?;
-        let timestamp_text = bounded_header(&parts.headers, TIMESTAMP, 32)?;
-        let timestamp = parse_canonical_decimal(timestamp_text)
-            .and_then(|t| i64::try_from(t).ok())
-            .ok_or_else(|| malformed("X-Signature-Timestamp is not a canonical decimal"))?;
-        let now = cx.unix_now();
-        let tolerance = self.tolerance.as_secs();
-        if !within_window(now, timestamp, tolerance, tolerance) {
-            return Err(Rejection::new(Reason::TimestampOutOfTolerance)
-                .with_detail(format!("timestamp {timestamp} vs now {now}")));
-        }
-        let signature = Encoding::Hex
-            .decode(signature)
-            .filter(|s| s.len() == 64)
-            .ok_or_else(|| malformed("X-Signature-Ed25519 is not 64 bytes of hex"))?;
-        let mut message = Vec::with_capacity(timestamp_text.len() + body.len());
-        message.extend_from_slice(timestamp_text.as_bytes());
-        message.extend_from_slice(body);
-        let matched = self
-            .keys
-            .verify(&message, &signature)
-            .ok_or_else(|| Rejection::new(Reason::SignatureMismatch))?;
+        let (matched, timestamp) = SCHEME.check(
+            &parts.headers,
+            body,
+            cx.unix_now(),
+            self.tolerance,
+            |message, signature| self.keys.verify(message, signature),
+        )?;
         let object = json_object(body)?;
         let kind = object.get("type").and_then(Value::as_u64).ok_or_else(|| {
             Rejection::new(Reason::MalformedBody).with_detail("interaction has no numeric `type`")
@@ -189,37 +181,27 @@ impl DiscordLayer {
 /// Signs interactions like Discord, with a test key (test utility).
 #[cfg(feature = "test-util")]
 #[derive(Debug)]
-pub struct DiscordSigner {
-    pair: ring::signature::Ed25519KeyPair,
-}
+pub struct DiscordSigner(crate::signed_timestamp::Ed25519TestKey);
 
 #[cfg(feature = "test-util")]
 impl DiscordSigner {
-    /// A signer whose key derives from `seed`.
-    ///
-    /// # Panics
-    /// Never: every 32-byte seed is a valid Ed25519 private key.
+    /// A signer whose key derives from `seed` (every 32-byte seed is a valid key).
     #[must_use]
-    #[allow(clippy::expect_used)] // infallible for 32-byte seeds
     pub fn from_seed(seed: [u8; 32]) -> Self {
-        let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed)
-            .expect("any 32-byte seed is a key");
-        Self { pair }
+        Self(crate::signed_timestamp::Ed25519TestKey::from_seed(seed))
     }
 
     /// The public key, in hex (what [`DiscordLayer::new`] takes).
     #[must_use]
     pub fn public_key_hex(&self) -> String {
-        use ring::signature::KeyPair;
-        Encoding::Hex.encode(self.pair.public_key().as_ref())
+        self.0.public_key(Encoding::Hex)
     }
 
     /// The `X-Signature-Ed25519` value for `body` at `timestamp`.
     #[must_use]
     pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
-        let mut message = timestamp.to_string().into_bytes();
-        message.extend_from_slice(body);
-        Encoding::Hex.encode(self.pair.sign(&message).as_ref())
+        self.0
+            .sign(&SCHEME.message(&timestamp.to_string(), body), Encoding::Hex)
     }
 
     /// A signed JSON `POST` to `uri`.
@@ -232,11 +214,8 @@ impl DiscordSigner {
         timestamp: u64,
         body: impl Into<Bytes>,
     ) -> Result<http::Request<Bytes>, http::Error> {
-        let body = body.into();
-        http::Request::post(uri)
-            .header("content-type", "application/json")
-            .header(TIMESTAMP, timestamp.to_string())
-            .header(SIGNATURE, self.header(timestamp, &body))
-            .body(body)
+        SCHEME.request(uri, timestamp, body.into(), |message| {
+            self.0.sign(message, Encoding::Hex)
+        })
     }
 }

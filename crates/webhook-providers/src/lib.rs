@@ -79,6 +79,8 @@ assert_eq!(response.status(), StatusCode::OK);
 
 #[allow(unused_macros, unused_imports, dead_code)]
 mod common;
+#[cfg(any(feature = "discord", feature = "telnyx", feature = "sendgrid"))]
+mod signed_timestamp;
 
 #[cfg(feature = "bitbucket")]
 pub mod bitbucket;

@@ -41,17 +41,25 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::request::Parts;
 use serde_json::Value;
-use webhook_core::patterns::{EcdsaP256Keys, Encoding, MAX_HEADER_LEN, bounded_header, malformed};
+use webhook_core::patterns::{EcdsaP256Keys, Encoding, MAX_HEADER_LEN};
 use webhook_core::{
     ConfigError, Reason, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer,
-    parse_canonical_decimal, within_window,
 };
 
 use crate::common::{Meta, content_key, provider_event, provider_layer_type};
+use crate::signed_timestamp::SignedTimestamp;
 
 const PROVIDER: &str = "sendgrid";
 const SIGNATURE: &str = "x-twilio-email-event-webhook-signature";
-const TIMESTAMP: &str = "x-twilio-email-event-webhook-timestamp";
+/// The signature is an ASN.1 DER ECDSA signature, whose length varies.
+const SCHEME: SignedTimestamp = SignedTimestamp {
+    signature: SIGNATURE,
+    timestamp: "x-twilio-email-event-webhook-timestamp",
+    max_signature_len: MAX_HEADER_LEN,
+    encoding: Encoding::Base64,
+    signature_len: None,
+    separator: "",
+};
 
 /// Default tolerance: 300 seconds either way.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -98,26 +106,13 @@ impl VerifyWebhook for SendgridScheme {
         body: &Bytes,
         cx: &VerifyContext,
     ) -> Result<Verdict<SendgridEvent>, Rejection> {
-        let signature = bounded_header(&parts.headers, SIGNATURE, MAX_HEADER_LEN)?;
-        let timestamp_text = bounded_header(&parts.headers, TIMESTAMP, 32)?;
-        let timestamp = parse_canonical_decimal(timestamp_text)
-            .and_then(|t| i64::try_from(t).ok())
-            .ok_or_else(|| malformed("timestamp is not a canonical decimal"))?;
-        let tolerance = self.tolerance.as_secs();
-        if !within_window(cx.unix_now(), timestamp, tolerance, tolerance) {
-            return Err(Rejection::new(Reason::TimestampOutOfTolerance)
-                .with_detail(format!("timestamp {timestamp} vs now {}", cx.unix_now())));
-        }
-        let signature = Encoding::Base64
-            .decode(signature)
-            .ok_or_else(|| malformed("signature is not base64"))?;
-        let mut message = Vec::with_capacity(timestamp_text.len() + body.len());
-        message.extend_from_slice(timestamp_text.as_bytes());
-        message.extend_from_slice(body);
-        let matched = self
-            .keys
-            .verify(&message, &signature)
-            .ok_or_else(|| Rejection::new(Reason::SignatureMismatch))?;
+        let (matched, timestamp) = SCHEME.check(
+            &parts.headers,
+            body,
+            cx.unix_now(),
+            self.tolerance,
+            |message, signature| self.keys.verify(message, signature),
+        )?;
         match webhook_core::json::parse_strict(body) {
             Ok(Value::Array(_) | Value::Object(_)) => {}
             _ => {
@@ -210,10 +205,12 @@ impl SendgridSigner {
     /// The signature header value for `body` at `timestamp`.
     #[must_use]
     pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
-        let mut message = timestamp.to_string().into_bytes();
-        message.extend_from_slice(body);
+        self.sign(&SCHEME.message(&timestamp.to_string(), body))
+    }
+
+    fn sign(&self, message: &[u8]) -> String {
         self.pair
-            .sign(&self.rng, &message)
+            .sign(&self.rng, message)
             .map(|signature| Encoding::Base64.encode(signature.as_ref()))
             .unwrap_or_default()
     }
@@ -228,11 +225,6 @@ impl SendgridSigner {
         timestamp: u64,
         body: impl Into<Bytes>,
     ) -> Result<http::Request<Bytes>, http::Error> {
-        let body = body.into();
-        http::Request::post(uri)
-            .header("content-type", "application/json")
-            .header(TIMESTAMP, timestamp.to_string())
-            .header(SIGNATURE, self.header(timestamp, &body))
-            .body(body)
+        SCHEME.request(uri, timestamp, body.into(), |message| self.sign(message))
     }
 }

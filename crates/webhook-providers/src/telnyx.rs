@@ -39,17 +39,24 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::request::Parts;
 use serde_json::Value;
-use webhook_core::patterns::{Ed25519Keys, Encoding, bounded_header, malformed};
+use webhook_core::patterns::{Ed25519Keys, Encoding};
 use webhook_core::{
     ConfigError, Reason, Rejection, Verdict, VerifyContext, VerifyWebhook, WebhookLayer,
-    parse_canonical_decimal, within_window,
 };
 
 use crate::common::{Meta, json_object, provider_event, provider_layer_type, required, short_text};
+use crate::signed_timestamp::SignedTimestamp;
 
 const PROVIDER: &str = "telnyx";
 const SIGNATURE: &str = "telnyx-signature-ed25519";
-const TIMESTAMP: &str = "telnyx-timestamp";
+const SCHEME: SignedTimestamp = SignedTimestamp {
+    signature: SIGNATURE,
+    timestamp: "telnyx-timestamp",
+    max_signature_len: 256,
+    encoding: Encoding::Base64,
+    signature_len: Some(64),
+    separator: "|",
+};
 
 /// Default tolerance: 300 seconds either way.
 pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(300);
@@ -84,28 +91,13 @@ impl VerifyWebhook for TelnyxScheme {
         body: &Bytes,
         cx: &VerifyContext,
     ) -> Result<Verdict<TelnyxEvent>, Rejection> {
-        let signature = bounded_header(&parts.headers, SIGNATURE, 256)?;
-        let timestamp_text = bounded_header(&parts.headers, TIMESTAMP, 32)?;
-        let timestamp = parse_canonical_decimal(timestamp_text)
-            .and_then(|t| i64::try_from(t).ok())
-            .ok_or_else(|| malformed("telnyx-timestamp is not a canonical decimal"))?;
-        let tolerance = self.tolerance.as_secs();
-        if !within_window(cx.unix_now(), timestamp, tolerance, tolerance) {
-            return Err(Rejection::new(Reason::TimestampOutOfTolerance)
-                .with_detail(format!("timestamp {timestamp} vs now {}", cx.unix_now())));
-        }
-        let signature = Encoding::Base64
-            .decode(signature)
-            .filter(|s| s.len() == 64)
-            .ok_or_else(|| malformed("telnyx-signature-ed25519 is not 64 bytes of base64"))?;
-        let mut message = Vec::with_capacity(timestamp_text.len() + 1 + body.len());
-        message.extend_from_slice(timestamp_text.as_bytes());
-        message.push(b'|');
-        message.extend_from_slice(body);
-        let matched = self
-            .keys
-            .verify(&message, &signature)
-            .ok_or_else(|| Rejection::new(Reason::SignatureMismatch))?;
+        let (matched, timestamp) = SCHEME.check(
+            &parts.headers,
+            body,
+            cx.unix_now(),
+            self.tolerance,
+            |message, signature| self.keys.verify(message, signature),
+        )?;
         let object = json_object(body)?;
         let Some(Value::Object(data)) = object.get("data") else {
             return Err(Rejection::new(Reason::MalformedBody).with_detail("no `data` object"));
@@ -159,37 +151,29 @@ impl TelnyxLayer {
 /// Signs events like Telnyx, with a test key (test utility).
 #[cfg(feature = "test-util")]
 #[derive(Debug)]
-pub struct TelnyxSigner {
-    pair: ring::signature::Ed25519KeyPair,
-}
+pub struct TelnyxSigner(crate::signed_timestamp::Ed25519TestKey);
 
 #[cfg(feature = "test-util")]
 impl TelnyxSigner {
-    /// A signer whose key derives from `seed`.
-    ///
-    /// # Panics
-    /// Never: every 32-byte seed is a valid Ed25519 private key.
+    /// A signer whose key derives from `seed` (every 32-byte seed is a valid key).
     #[must_use]
-    #[allow(clippy::expect_used)] // infallible for 32-byte seeds
     pub fn from_seed(seed: [u8; 32]) -> Self {
-        let pair = ring::signature::Ed25519KeyPair::from_seed_unchecked(&seed)
-            .expect("any 32-byte seed is a key");
-        Self { pair }
+        Self(crate::signed_timestamp::Ed25519TestKey::from_seed(seed))
     }
 
     /// The public key, base64 (what [`TelnyxLayer::new`] takes).
     #[must_use]
     pub fn public_key_base64(&self) -> String {
-        use ring::signature::KeyPair;
-        Encoding::Base64.encode(self.pair.public_key().as_ref())
+        self.0.public_key(Encoding::Base64)
     }
 
     /// The `telnyx-signature-ed25519` value for `body` at `timestamp`.
     #[must_use]
     pub fn header(&self, timestamp: u64, body: &[u8]) -> String {
-        let mut message = format!("{timestamp}|").into_bytes();
-        message.extend_from_slice(body);
-        Encoding::Base64.encode(self.pair.sign(&message).as_ref())
+        self.0.sign(
+            &SCHEME.message(&timestamp.to_string(), body),
+            Encoding::Base64,
+        )
     }
 
     /// A signed JSON `POST` to `uri`.
@@ -202,11 +186,8 @@ impl TelnyxSigner {
         timestamp: u64,
         body: impl Into<Bytes>,
     ) -> Result<http::Request<Bytes>, http::Error> {
-        let body = body.into();
-        http::Request::post(uri)
-            .header("content-type", "application/json")
-            .header(TIMESTAMP, timestamp.to_string())
-            .header(SIGNATURE, self.header(timestamp, &body))
-            .body(body)
+        SCHEME.request(uri, timestamp, body.into(), |message| {
+            self.0.sign(message, Encoding::Base64)
+        })
     }
 }
