@@ -8,7 +8,6 @@
     clippy::panic
 )] // test code
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,10 +15,6 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
 use webhook_core::{Fetch, FetchError, FetchRequest, HttpsFetch};
 
 const CA: &[u8] = include_bytes!("data/test-ca.der");
@@ -28,64 +23,36 @@ const KEY: &[u8] = include_bytes!("data/localhost-key.pk8.der");
 
 /// Serves `/doc` (200), `/big` (100 KiB), `/redirect` (302) and `/slow` (answers after 2 s).
 async fn tls_server() -> u16 {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CERT.to_vec().into()],
-            PrivateKeyDer::Pkcs8(KEY.to_vec().into()),
-        )
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(stream).await else {
-                    return;
-                };
-                let service = hyper::service::service_fn(|req: Request<Incoming>| async move {
-                    let token = req
-                        .headers()
-                        .get("token")
-                        .map(|v| v.to_str().unwrap().to_owned())
-                        .unwrap_or_default();
-                    let (status, body) = match req.uri().path() {
-                        "/doc" => (
-                            StatusCode::OK,
-                            Bytes::from(format!("document token={token}")),
-                        ),
-                        "/big" => (StatusCode::OK, Bytes::from(vec![b'x'; 100 * 1024])),
-                        "/redirect" => (StatusCode::FOUND, Bytes::new()),
-                        "/slow" => {
-                            tokio::time::sleep(Duration::from_secs(2)).await;
-                            (StatusCode::OK, Bytes::new())
-                        }
-                        _ => (StatusCode::NOT_FOUND, Bytes::new()),
-                    };
-                    let mut response = Response::new(Full::new(body));
-                    *response.status_mut() = status;
-                    if status == StatusCode::FOUND {
-                        response
-                            .headers_mut()
-                            .insert("location", "https://localhost/doc".parse().unwrap());
-                    }
-                    Ok::<_, Infallible>(response)
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(tls), service)
-                    .await;
-            });
+    let addr = webhook_testkit::serve_tls(CERT, KEY, |req: Request<Incoming>| async move {
+        let token = req
+            .headers()
+            .get("token")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let (status, body) = match req.uri().path() {
+            "/doc" => (
+                StatusCode::OK,
+                Bytes::from(format!("document token={token}")),
+            ),
+            "/big" => (StatusCode::OK, Bytes::from(vec![b'x'; 100 * 1024])),
+            "/redirect" => (StatusCode::FOUND, Bytes::new()),
+            "/slow" => {
+                tokio::time::sleep(Duration::from_secs(2)).await;
+                (StatusCode::OK, Bytes::new())
+            }
+            _ => (StatusCode::NOT_FOUND, Bytes::new()),
+        };
+        let mut response = Response::new(Full::new(body));
+        *response.status_mut() = status;
+        if status == StatusCode::FOUND {
+            response
+                .headers_mut()
+                .insert("location", "https://localhost/doc".parse().unwrap());
         }
-    });
-    port
+        response
+    })
+    .await;
+    addr.port()
 }
 
 fn trusting() -> HttpsFetch {
@@ -182,52 +149,14 @@ async fn resolve_pins_a_host_to_an_address_and_still_verifies_its_certificate() 
     assert_eq!(result.unwrap_err(), FetchError::Unreachable);
 }
 
-/// A TLS server that answers its first connection with a `Content-Length: 1000` header, 10
-/// body bytes and a TCP reset (SO_LINGER 0), and later connections with the whole document.
+/// A TLS server whose first connection gets a `Content-Length: 1000` header, half the body
+/// and a TCP reset, and later connections the whole document (1000 × `k`).
 async fn resetting_server() -> u16 {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CERT.to_vec().into()],
-            PrivateKeyDer::Pkcs8(KEY.to_vec().into()),
-        )
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let connections = Arc::new(AtomicUsize::new(0));
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let first = connections.fetch_add(1, Ordering::SeqCst) == 0;
-            stream.set_zero_linger().unwrap();
-            let mut tls = acceptor.accept(stream).await.unwrap();
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                let n = tls.read(&mut buf).await.unwrap();
-                assert!(n > 0, "client closed before its request ended");
-                request.extend_from_slice(&buf[..n]);
-            }
-            let head = b"HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\n";
-            tls.write_all(head).await.unwrap();
-            if first {
-                tls.write_all(&[b'p'; 10]).await.unwrap();
-                tls.flush().await.unwrap();
-                // Dropped without close_notify; SO_LINGER 0 turns the close into a reset.
-                let (tcp, _) = tls.into_inner();
-                drop(tcp);
-            } else {
-                tls.write_all(&[b'k'; 1000]).await.unwrap();
-                tls.shutdown().await.unwrap();
-            }
-        }
-    });
-    port
+    let document = Bytes::from(vec![b'k'; 1000]);
+    let connections = Arc::default();
+    webhook_testkit::serve_tls_cut_once(CERT, KEY, document, connections)
+        .await
+        .port()
 }
 
 /// F18: a body cut by a connection reset is a failed fetch, and the key cache keeps nothing of

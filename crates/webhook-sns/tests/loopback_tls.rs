@@ -16,10 +16,6 @@ use bytes::Bytes;
 use http::{Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
 use tower::{ServiceBuilder, ServiceExt};
 use webhook_core::{FixedClock, HttpsFetch, VerifiedBody};
 use webhook_sns::{SnsEvent, SnsLayer, SnsSigner};
@@ -31,51 +27,20 @@ const TOPIC: &str = "arn:aws:sns:us-east-2:123456789012:Invoices";
 
 /// Serves the signing certificate at its path over TLS; counts requests.
 async fn certificate_server(pem: &'static str, path: String, hits: Arc<AtomicUsize>) -> SocketAddr {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![TLS_CERT.to_vec().into()],
-            PrivateKeyDer::Pkcs8(TLS_KEY.to_vec().into()),
-        )
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        loop {
-            let Ok((stream, _)) = listener.accept().await else {
-                return;
-            };
-            let (acceptor, path, hits) = (acceptor.clone(), path.clone(), hits.clone());
-            tokio::spawn(async move {
-                let Ok(tls) = acceptor.accept(stream).await else {
-                    return;
-                };
-                let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                    hits.fetch_add(1, Ordering::SeqCst);
-                    let found = req.uri().path() == path;
-                    async move {
-                        let mut response = Response::new(Full::new(Bytes::from_static(if found {
-                            pem.as_bytes()
-                        } else {
-                            b""
-                        })));
-                        if !found {
-                            *response.status_mut() = StatusCode::NOT_FOUND;
-                        }
-                        Ok::<_, Infallible>(response)
-                    }
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(TokioIo::new(tls), service)
-                    .await;
-            });
+    webhook_testkit::serve_tls(TLS_CERT, TLS_KEY, move |req: Request<Incoming>| {
+        hits.fetch_add(1, Ordering::SeqCst);
+        let found = req.uri().path() == path;
+        async move {
+            if found {
+                Response::new(Full::new(Bytes::from_static(pem.as_bytes())))
+            } else {
+                let mut response = Response::new(Full::new(Bytes::new()));
+                *response.status_mut() = StatusCode::NOT_FOUND;
+                response
+            }
         }
-    });
-    addr
+    })
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -125,58 +90,15 @@ async fn s01_certificate_is_fetched_over_real_tls_once_and_the_message_verifies(
     assert_eq!(hits.load(Ordering::SeqCst), 1, "one fetch, then the cache");
 }
 
-/// Serves the certificate over TLS by hand: the first connection gets a `Content-Length` for
-/// the whole PEM, half of it, then a TCP reset (SO_LINGER 0, no close_notify); later ones get
-/// all of it. Counts connections.
+/// Serves the certificate over TLS; the first connection gets a `Content-Length` for the whole
+/// PEM, half of it, then a TCP reset (no close_notify); later ones get all of it. Counts
+/// connections.
 async fn resetting_certificate_server(
     pem: &'static str,
     connections: Arc<AtomicUsize>,
 ) -> SocketAddr {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![TLS_CERT.to_vec().into()],
-            PrivateKeyDer::Pkcs8(TLS_KEY.to_vec().into()),
-        )
-        .unwrap();
-    let acceptor = TlsAcceptor::from(Arc::new(config));
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let first = connections.fetch_add(1, Ordering::SeqCst) == 0;
-            stream.set_zero_linger().unwrap();
-            let Ok(mut tls) = acceptor.accept(stream).await else {
-                continue;
-            };
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match tls.read(&mut buf).await {
-                    Ok(n) if n > 0 => request.extend_from_slice(&buf[..n]),
-                    _ => break,
-                }
-            }
-            let head = format!("HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n", pem.len());
-            tls.write_all(head.as_bytes()).await.unwrap();
-            if first {
-                tls.write_all(&pem.as_bytes()[..pem.len() / 2])
-                    .await
-                    .unwrap();
-                tls.flush().await.unwrap();
-                let (tcp, _) = tls.into_inner();
-                drop(tcp);
-            } else {
-                tls.write_all(pem.as_bytes()).await.unwrap();
-                tls.shutdown().await.unwrap();
-            }
-        }
-    });
-    addr
+    let document = Bytes::from_static(pem.as_bytes());
+    webhook_testkit::serve_tls_cut_once(TLS_CERT, TLS_KEY, document, connections).await
 }
 
 /// F18 through the layer: the certificate body cut by a connection reset is a failed fetch

@@ -2,17 +2,12 @@
 //! `localhost` certificate), for tests of the layer with the production `HttpsFetch`.
 #![allow(dead_code, unreachable_pub)] // each test binary uses part of it
 
-use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 
 use bytes::Bytes;
 use http::{HeaderMap, Request, Response, StatusCode};
 use http_body_util::Full;
 use hyper::body::Incoming;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
-use tokio_rustls::TlsAcceptor;
-use tokio_rustls::rustls::{self, pki_types::PrivateKeyDer};
 use webhook_core::HttpsFetch;
 
 pub const CA: &[u8] = include_bytes!("../../../webhook-core/tests/data/test-ca.der");
@@ -46,39 +41,9 @@ impl StandIn {
 
     /// Serves on 127.0.0.1 and returns the port.
     pub async fn serve(&self) -> u16 {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(
-                vec![CERT.to_vec().into()],
-                PrivateKeyDer::Pkcs8(KEY.to_vec().into()),
-            )
-            .unwrap();
-        let acceptor = TlsAcceptor::from(Arc::new(config));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let port = listener.local_addr().unwrap().port();
         let this = self.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let acceptor = acceptor.clone();
-                let this = this.clone();
-                tokio::spawn(async move {
-                    let Ok(tls) = acceptor.accept(stream).await else {
-                        return;
-                    };
-                    let service = hyper::service::service_fn(move |req: Request<Incoming>| {
-                        let this = this.clone();
-                        async move { Ok::<_, Infallible>(this.respond(&req)) }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(tls), service)
-                        .await;
-                });
-            }
-        });
-        port
+        let answer = move |req: Request<Incoming>| std::future::ready(this.respond(&req));
+        webhook_testkit::serve_tls(CERT, KEY, answer).await.port()
     }
 
     fn respond(&self, req: &Request<Incoming>) -> Response<Full<Bytes>> {
