@@ -8,6 +8,22 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> SystemTime;
 }
 
+/// When a request arrived, as your own server code recorded it (e.g. before queueing it).
+/// Insert it into the request's extensions; a layer configured with
+/// [`received_at_max_age`](crate::WebhookLayer::received_at_max_age) then checks timestamps
+/// against it rather than against its clock. Clients cannot set extensions, only your code can.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use webhook_core::ReceivedAt;
+/// let mut request = http::Request::new(());
+/// # let stored_at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+/// request.extensions_mut().insert(ReceivedAt(stored_at));
+/// assert!(request.extensions().get::<ReceivedAt>().is_some());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReceivedAt(pub SystemTime);
+
 /// The system clock (the default).
 ///
 /// ```

@@ -28,6 +28,7 @@ pub(crate) struct Config {
     pub(crate) dedup_ttl: Duration,
     pub(crate) respond: Arc<dyn RespondToRejection>,
     pub(crate) fail_open_on_store_error: bool,
+    pub(crate) received_at_max_age: Option<Duration>,
 }
 
 impl Default for Config {
@@ -43,6 +44,7 @@ impl Default for Config {
             dedup_ttl: Duration::from_secs(7 * 24 * 3600),
             respond: Arc::new(default_rejection_response),
             fail_open_on_store_error: false,
+            received_at_max_age: None,
         }
     }
 }
@@ -192,6 +194,17 @@ impl<V> WebhookLayer<V> {
     /// event anyway (possibly twice) instead of answering `503 store_unavailable`.
     pub fn dangerous_fail_open_on_store_error(self) -> Self {
         self.edit(|c| c.fail_open_on_store_error = true)
+    }
+
+    /// Verifies at the instant a [`ReceivedAt`](crate::ReceivedAt) request extension gives
+    /// (set by your own code: a queue consumer replaying stored requests, or a middleware
+    /// stamping arrivals) instead of the clock's reading, so that deliveries processed later
+    /// pass their timestamp window as of their arrival. The stamp is honoured only when it is
+    /// at most `max_age` before the clock: an older one is `401 timestamp_out_of_tolerance`,
+    /// and one after the clock counts as the clock. Off by default: without this call the
+    /// extension is ignored.
+    pub fn received_at_max_age(self, max_age: Duration) -> Self {
+        self.edit(|c| c.received_at_max_age = Some(max_age))
     }
 
     /// The scheme.
@@ -346,6 +359,12 @@ macro_rules! provider_layer {
                     + 'static,
             {
                 Self(self.0.with_rejection_response(respond))
+            }
+            /// Verify at a [`ReceivedAt`]($crate::ReceivedAt) request extension's instant when
+            /// it is at most `max_age` old. See
+            /// [`WebhookLayer::received_at_max_age`]($crate::WebhookLayer::received_at_max_age).
+            pub fn received_at_max_age(self, max_age: ::std::time::Duration) -> Self {
+                Self(self.0.received_at_max_age(max_age))
             }
             /// **Weakens replay protection**: deliver when the replay store is down.
             pub fn dangerous_fail_open_on_store_error(self) -> Self {

@@ -85,7 +85,7 @@ pub use body::{ResponseBody, VerifiedBody};
 pub use clock::FixedClock;
 #[doc(inline)]
 pub use clock::{
-    Clock, SystemClock, days_from_civil, format_rfc3339_utc, parse_canonical_decimal,
+    Clock, ReceivedAt, SystemClock, days_from_civil, format_rfc3339_utc, parse_canonical_decimal,
     parse_rfc3339_utc, unix_seconds, within_window,
 };
 #[doc(inline)]

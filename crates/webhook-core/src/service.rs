@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
+use std::time::SystemTime;
 
 use bytes::{Buf, Bytes};
 use http::header::{CONTENT_ENCODING, CONTENT_LENGTH};
@@ -13,6 +14,7 @@ use http_body_util::BodyExt;
 use tower_service::Service;
 
 use crate::body::{ResponseBody, VerifiedBody};
+use crate::clock::ReceivedAt;
 use crate::future::ResponseFuture;
 use crate::layer::{Config, effective_dedup_ttl};
 use crate::rejection::{Reason, Rejection};
@@ -121,6 +123,29 @@ where
     }
 }
 
+/// The clock's reading, or the request's [`ReceivedAt`] when the layer honours it and it is
+/// recent enough (see [`WebhookLayer::received_at_max_age`](crate::WebhookLayer::received_at_max_age)).
+fn verification_time(config: &Config, parts: &Parts) -> Result<SystemTime, Rejection> {
+    let clock = config.clock.now();
+    let (Some(max_age), Some(ReceivedAt(received))) = (
+        config.received_at_max_age,
+        parts.extensions.get::<ReceivedAt>(),
+    ) else {
+        return Ok(clock);
+    };
+    match clock.duration_since(*received) {
+        Err(_) => Ok(clock),
+        Ok(age) if age <= max_age => Ok(*received),
+        Ok(age) => Err(
+            Rejection::new(Reason::TimestampOutOfTolerance).with_detail(format!(
+                "received {} s ago, more than the {} s allowed",
+                age.as_secs(),
+                max_age.as_secs()
+            )),
+        ),
+    }
+}
+
 async fn handle<S, V, ReqBody, ResBody>(
     mut inner: S,
     scheme: Arc<V>,
@@ -139,8 +164,12 @@ where
         Ok(bytes) => bytes,
         Err(rejection) => return Ok(reject(&config, provider, None, &rejection)),
     };
+    let now = match verification_time(&config, &parts) {
+        Ok(now) => now,
+        Err(rejection) => return Ok(reject(&config, provider, None, &rejection)),
+    };
     let cx = VerifyContext::new(
-        config.clock.now(),
+        now,
         provider,
         config.fetch.clone(),
         config.keys.clone(),

@@ -332,3 +332,52 @@ async fn h39_replay_of_the_same_delivery_is_200_without_a_second_call() {
     }
     assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
 }
+
+/// Queued processing: a delivery signed on arrival, verified a day later by a consumer that
+/// stamped it with `ReceivedAt`, passes only when the layer opts in and the stamp is recent
+/// enough; a stamp after the clock counts as the clock.
+#[tokio::test]
+async fn received_at_moves_the_verification_time_only_when_enabled_and_recent() {
+    use std::time::{Duration, UNIX_EPOCH};
+    use webhook_core::ReceivedAt;
+    let day = 24 * 3600;
+    let arrived = NOW - day;
+    let queued = |id: &str, stamp: i64| {
+        let mut request = signed(NEW, id, arrived, b"{}");
+        let at = UNIX_EPOCH + Duration::from_secs(stamp as u64);
+        request.extensions_mut().insert(ReceivedAt(at));
+        request
+    };
+    let ignoring = StandardLayer::new(NEW).unwrap();
+    let (status, reason, _) = run(ignoring, queued("a", arrived)).await;
+    assert_eq!(
+        (status, reason),
+        (401, Some(Reason::TimestampOutOfTolerance))
+    );
+
+    let two_days = Duration::from_secs(2 * day as u64);
+    let honouring = StandardLayer::new(NEW)
+        .unwrap()
+        .received_at_max_age(two_days);
+    let (status, _, seen) = run(honouring.clone(), queued("b", arrived + 10)).await;
+    assert_eq!(status, 200);
+    assert_eq!(seen.len(), 1);
+
+    let one_hour = Duration::from_secs(3600);
+    let strict = StandardLayer::new(NEW)
+        .unwrap()
+        .received_at_max_age(one_hour);
+    let (status, reason, seen) = run(strict, queued("c", arrived + 10)).await;
+    assert_eq!(
+        (status, reason),
+        (401, Some(Reason::TimestampOutOfTolerance))
+    );
+    assert!(seen.is_empty());
+
+    let (status, reason, _) = run(honouring, queued("d", NOW + day)).await;
+    assert_eq!(
+        (status, reason),
+        (401, Some(Reason::TimestampOutOfTolerance)),
+        "a stamp after the clock is the clock, and the signature is a day old"
+    );
+}
