@@ -4,12 +4,15 @@
 //! webhook send standard --url http://127.0.0.1:8080/webhooks/standard --secret whsec_… --body event.json
 //! webhook send ricloud --secret s3cret --dump > request.http
 //! webhook verify ricloud --secret s3cret request.http
+//! webhook send github --secret "$GITHUB_WEBHOOK_SECRET" --url http://127.0.0.1:3000/github
+//! webhook send twilio --secret "$TWILIO_AUTH_TOKEN" --public-url https://hooks.example.com --dump
 //! ```
 //!
 //! Exit codes: 0 delivered / verified, 1 refused by the receiver or by verification, 2 usage,
 //! input or network error.
 #![forbid(unsafe_code)]
 
+mod providers;
 mod raw;
 mod send;
 mod sign;
@@ -51,6 +54,64 @@ pub(crate) enum Provider {
     Autoflex,
     /// AWS SNS notification signed with SignatureVersion 2 (built-in test certificate).
     Sns,
+    /// GitHub: `X-Hub-Signature-256`.
+    Github,
+    /// GitLab: `X-Gitlab-Token`.
+    Gitlab,
+    /// Shopify: `X-Shopify-Hmac-Sha256`.
+    Shopify,
+    /// Slack: `X-Slack-Signature` over `v0:{ts}:{body}`.
+    Slack,
+    /// Stripe: `Stripe-Signature: t=…,v1=…`.
+    Stripe,
+    /// Paddle Billing: `Paddle-Signature: ts=…;h1=…`.
+    Paddle,
+    /// Calendly: `Calendly-Webhook-Signature`.
+    Calendly,
+    /// Mux: `Mux-Signature`.
+    Mux,
+    /// Zoom: `x-zm-signature`.
+    Zoom,
+    /// Twilio: `X-Twilio-Signature` over `--public-url` and the form (the token is `--secret`).
+    Twilio,
+    /// Linear: `Linear-Signature`, signed `webhookTimestamp`.
+    Linear,
+    /// Square: over the notification URL (`--public-url`) and the body.
+    Square,
+    /// Mailgun: signature inside the body; `--body` is the event-data.
+    Mailgun,
+    /// Typeform: `Typeform-Signature`.
+    Typeform,
+    /// Intercom: `X-Hub-Signature` (HMAC-SHA1).
+    Intercom,
+    /// Sentry: `Sentry-Hook-Signature`.
+    Sentry,
+    /// HubSpot v3: over method, `--public-url` + path, body and timestamp.
+    Hubspot,
+    /// Zendesk: `X-Zendesk-Webhook-Signature`.
+    Zendesk,
+    /// Xero: `x-xero-signature`.
+    Xero,
+    /// Dropbox: `X-Dropbox-Signature`.
+    Dropbox,
+    /// PagerDuty v3: `X-PagerDuty-Signature`.
+    Pagerduty,
+    /// X / Twitter Account Activity: `x-twitter-webhooks-signature`.
+    Twitter,
+    /// Meta (Facebook, Instagram, WhatsApp): `X-Hub-Signature-256`.
+    Meta,
+    /// Bitbucket Cloud: `X-Hub-Signature`.
+    Bitbucket,
+    /// DocuSign Connect: `X-DocuSign-Signature-1`.
+    Docusign,
+    /// Mandrill: over `--public-url` + path and the form; `--body` is the events JSON.
+    Mandrill,
+    /// Box: `BOX-SIGNATURE-PRIMARY` and `-SECONDARY` (both with `--secret`).
+    Boxcom,
+    /// Discord interactions: Ed25519 (built-in test key; `verify` takes `--public-key`).
+    Discord,
+    /// Telnyx: Ed25519 (built-in test key; `verify` takes `--public-key`).
+    Telnyx,
 }
 
 /// Options shared by `send` and `verify`: the provider's secrets and identities.
@@ -71,6 +132,14 @@ pub(crate) struct ProviderArgs {
     /// SNS: the topic ARN (its region selects the signing certificate's region).
     #[arg(long, default_value = "arn:aws:sns:us-east-1:123456789012:orders")]
     pub(crate) topic: String,
+    /// The public URL the provider signs: the base (`https://host`) for Twilio, HubSpot and
+    /// Mandrill, the whole notification URL for Square.
+    #[arg(long)]
+    pub(crate) public_url: Option<String>,
+    /// `verify` for Discord (hex) and Telnyx (base64): the public key. Defaults to the
+    /// built-in test key that `send` signs with.
+    #[arg(long)]
+    pub(crate) public_key: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -63,6 +63,9 @@ pub(crate) fn sign(args: &ProviderArgs, draft: &Draft<'_>) -> Result<Request<Byt
         None => random_uuid()?,
     };
     let now = draft.timestamp;
+    if let Some(request) = crate::providers::sign(args.provider, args, draft, &id)? {
+        return Ok(request);
+    }
     let request = match args.provider {
         Provider::Standard => {
             let signer = StandardSigner::new(secret(args, "the whsec_ secret")?)?;
@@ -123,6 +126,7 @@ pub(crate) fn sign(args: &ProviderArgs, draft: &Draft<'_>) -> Result<Request<Byt
                 .header("content-type", "text/plain; charset=UTF-8")
                 .body(Bytes::from(body))?
         }
+        other => return Err(format!("{other:?} has no signer here").into()),
     };
     Ok(request)
 }

@@ -10,10 +10,39 @@ use serde::Serialize;
 use tower::{Layer, Service, ServiceExt};
 use webhook::autoflex::{AutoflexEvent, AutoflexLayer};
 use webhook::avaplace::{AvaplaceEvent, AvaplaceLayer};
+use webhook::bitbucket::{BitbucketEvent, BitbucketLayer};
+use webhook::boxcom::{BoxEvent, BoxLayer};
+use webhook::calendly::{CalendlyEvent, CalendlyLayer};
+use webhook::discord::{DiscordEvent, DiscordLayer};
+use webhook::docusign::{DocusignEvent, DocusignLayer};
+use webhook::dropbox::{DropboxEvent, DropboxLayer};
+use webhook::github::{GithubEvent, GithubLayer};
+use webhook::gitlab::{GitlabEvent, GitlabLayer};
+use webhook::hubspot::{HubspotEvent, HubspotLayer};
+use webhook::intercom::{IntercomEvent, IntercomLayer};
+use webhook::linear::{LinearEvent, LinearLayer};
+use webhook::mailgun::{MailgunEvent, MailgunLayer};
+use webhook::mandrill::{MandrillEvent, MandrillLayer};
+use webhook::meta::{MetaEvent, MetaLayer};
+use webhook::mux::{MuxEvent, MuxLayer};
+use webhook::paddle::{PaddleEvent, PaddleLayer};
+use webhook::pagerduty::{PagerdutyEvent, PagerdutyLayer};
 use webhook::ricloud::{RicloudEvent, RicloudLayer};
+use webhook::sentry::{SentryEvent, SentryLayer};
 use webhook::shipmondo::{ShipmondoEvent, ShipmondoLayer};
+use webhook::shopify::{ShopifyEvent, ShopifyLayer};
+use webhook::slack::{SlackEvent, SlackLayer};
 use webhook::sns::{SnsEvent, SnsLayer};
+use webhook::square::{SquareEvent, SquareLayer};
 use webhook::standard::{StandardEvent, StandardLayer};
+use webhook::stripe::{StripeEvent, StripeLayer};
+use webhook::telnyx::{TelnyxEvent, TelnyxLayer};
+use webhook::twilio::{TwilioEvent, TwilioLayer};
+use webhook::twitter::{TwitterEvent, TwitterLayer};
+use webhook::typeform::{TypeformEvent, TypeformLayer};
+use webhook::xero::{XeroEvent, XeroLayer};
+use webhook::zendesk::{ZendeskEvent, ZendeskLayer};
+use webhook::zoom::{ZoomEvent, ZoomLayer};
 use webhook::{Fetch, FixedClock, HttpsFetch, Rejection, TableFetch, TableResponse, VerifiedBody};
 
 use crate::{CliError, Provider, VerifyArgs, read_input};
@@ -70,27 +99,38 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, CliError> {
             .as_deref()
             .ok_or("the secret is needed: pass --secret or set WEBHOOK_SECRET")
     };
+    let public_url = || {
+        args.provider
+            .public_url
+            .as_deref()
+            .ok_or("this scheme signs the public URL: pass --public-url")
+    };
     let code = || {
         args.provider
             .security_code
             .as_deref()
             .ok_or("pass --security-code")
     };
+    // The schemes configured by their secret alone, or by their secret and public URL.
+    macro_rules! with_secret {
+        ($layer:ident, $event:ty) => {
+            check!($layer::new(secret()?)?, $event, args, fetch, request)
+        };
+    }
+    macro_rules! with_public_url {
+        ($layer:ident, $event:ty) => {
+            check!(
+                $layer::new(secret()?, public_url()?)?,
+                $event,
+                args,
+                fetch,
+                request
+            )
+        };
+    }
     match args.provider.provider {
-        Provider::Standard => check!(
-            StandardLayer::new(secret()?)?,
-            StandardEvent,
-            args,
-            fetch,
-            request
-        ),
-        Provider::Ricloud => check!(
-            RicloudLayer::new(secret()?)?,
-            RicloudEvent,
-            args,
-            fetch,
-            request
-        ),
+        Provider::Standard => with_secret!(StandardLayer, StandardEvent),
+        Provider::Ricloud => with_secret!(RicloudLayer, RicloudEvent),
         Provider::Shipmondo => {
             let mut layer = ShipmondoLayer::new(secret()?)?;
             if let Some(url) = &args.endpoint_url {
@@ -115,6 +155,48 @@ pub(crate) async fn run(args: VerifyArgs) -> Result<bool, CliError> {
         Provider::Sns => {
             let layer = SnsLayer::new(&[args.provider.topic.as_str()])?;
             check!(layer, SnsEvent, args, fetch, request)
+        }
+        Provider::Github => with_secret!(GithubLayer, GithubEvent),
+        Provider::Gitlab => with_secret!(GitlabLayer, GitlabEvent),
+        Provider::Shopify => with_secret!(ShopifyLayer, ShopifyEvent),
+        Provider::Slack => with_secret!(SlackLayer, SlackEvent),
+        Provider::Stripe => with_secret!(StripeLayer, StripeEvent),
+        Provider::Paddle => with_secret!(PaddleLayer, PaddleEvent),
+        Provider::Calendly => with_secret!(CalendlyLayer, CalendlyEvent),
+        Provider::Mux => with_secret!(MuxLayer, MuxEvent),
+        Provider::Zoom => with_secret!(ZoomLayer, ZoomEvent),
+        Provider::Twilio => with_public_url!(TwilioLayer, TwilioEvent),
+        Provider::Linear => with_secret!(LinearLayer, LinearEvent),
+        Provider::Square => with_public_url!(SquareLayer, SquareEvent),
+        Provider::Mailgun => with_secret!(MailgunLayer, MailgunEvent),
+        Provider::Typeform => with_secret!(TypeformLayer, TypeformEvent),
+        Provider::Intercom => with_secret!(IntercomLayer, IntercomEvent),
+        Provider::Sentry => with_secret!(SentryLayer, SentryEvent),
+        Provider::Hubspot => with_public_url!(HubspotLayer, HubspotEvent),
+        Provider::Zendesk => with_secret!(ZendeskLayer, ZendeskEvent),
+        Provider::Xero => with_secret!(XeroLayer, XeroEvent),
+        Provider::Dropbox => with_secret!(DropboxLayer, DropboxEvent),
+        Provider::Pagerduty => with_secret!(PagerdutyLayer, PagerdutyEvent),
+        Provider::Twitter => with_secret!(TwitterLayer, TwitterEvent),
+        Provider::Meta => {
+            // A delivery check never uses the subscription verify token; any value will do.
+            let layer = MetaLayer::new(secret()?, "unused-verify-token")?;
+            check!(layer, MetaEvent, args, fetch, request)
+        }
+        Provider::Bitbucket => with_secret!(BitbucketLayer, BitbucketEvent),
+        Provider::Docusign => with_secret!(DocusignLayer, DocusignEvent),
+        Provider::Mandrill => with_public_url!(MandrillLayer, MandrillEvent),
+        Provider::Boxcom => {
+            let layer = BoxLayer::new(secret()?)?.secondary(secret()?)?;
+            check!(layer, BoxEvent, args, fetch, request)
+        }
+        Provider::Discord => {
+            let key = crate::providers::public_key(Provider::Discord, &args.provider);
+            check!(DiscordLayer::new(&key)?, DiscordEvent, args, fetch, request)
+        }
+        Provider::Telnyx => {
+            let key = crate::providers::public_key(Provider::Telnyx, &args.provider);
+            check!(TelnyxLayer::new(&key)?, TelnyxEvent, args, fetch, request)
         }
     }
 }

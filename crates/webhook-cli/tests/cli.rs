@@ -313,3 +313,100 @@ async fn usage_errors_exit_2_and_every_subcommand_has_help() {
     .await;
     assert_eq!(missing_file.status.code(), Some(2));
 }
+
+/// The `webhook-providers` schemes: `send --dump` then `verify` round-trips for each one, and
+/// the wrong secret (or, for Ed25519, the wrong public key) is refused with exit code 1.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_provider_scheme_round_trips_through_dump_and_verify() {
+    let providers = [
+        "github",
+        "gitlab",
+        "shopify",
+        "slack",
+        "stripe",
+        "paddle",
+        "calendly",
+        "mux",
+        "zoom",
+        "twilio",
+        "linear",
+        "square",
+        "mailgun",
+        "typeform",
+        "intercom",
+        "sentry",
+        "hubspot",
+        "zendesk",
+        "xero",
+        "dropbox",
+        "pagerduty",
+        "twitter",
+        "meta",
+        "bitbucket",
+        "docusign",
+        "mandrill",
+        "boxcom",
+        "discord",
+        "telnyx",
+    ];
+    let signed_at = "1795341600";
+    for provider in providers {
+        let public_url = match provider {
+            "square" => vec!["--public-url", "https://hooks.example.com/webhooks/square"],
+            "twilio" | "hubspot" | "mandrill" => vec!["--public-url", "https://hooks.example.com"],
+            _ => Vec::new(),
+        };
+        let url = format!("https://hooks.example.com/webhooks/{provider}");
+        let mut send = vec!["send", provider, "--secret", "cli-secret-0123456789"];
+        send.extend(&public_url);
+        send.extend(["--url", &url, "--timestamp", signed_at, "--dump"]);
+        let dumped = webhook(&send, None).await;
+        assert!(dumped.status.success(), "{provider}: {dumped:?}");
+        let file = temp_file(&format!("{provider}.http"), &dumped.stdout);
+        let file = file.to_str().unwrap();
+
+        let verify = |secret: &'static str, public_key: Option<&'static str>| {
+            let mut args = vec![
+                "verify",
+                provider,
+                "--secret",
+                secret,
+                "--now",
+                "1795341605",
+            ];
+            args.extend(&public_url);
+            if let Some(key) = public_key {
+                args.extend(["--public-key", key]);
+            }
+            args.push(file);
+            args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let run = |args: Vec<String>| async move {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            webhook(&args, None).await
+        };
+        let verified = run(verify("cli-secret-0123456789", None)).await;
+        assert_eq!(verified.status.code(), Some(0), "{provider}: {verified:?}");
+        assert!(stdout(&verified).starts_with("verified: {"), "{provider}");
+
+        let (secret, key) = match provider {
+            // Another valid Ed25519 key (the RFC 8032 test 1 public key), in each encoding.
+            "discord" => (
+                "cli-secret-0123456789",
+                Some("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"),
+            ),
+            "telnyx" => (
+                "cli-secret-0123456789",
+                Some("11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="),
+            ),
+            _ => ("another-secret-987654", None),
+        };
+        let refused = run(verify(secret, key)).await;
+        assert_eq!(refused.status.code(), Some(1), "{provider}: {refused:?}");
+        assert!(
+            stdout(&refused).starts_with("rejected: 401"),
+            "{provider}: {}",
+            stdout(&refused)
+        );
+    }
+}
