@@ -23,12 +23,12 @@ const SECURITY_CODE: &str = "bench-security-code";
 const AVAPLACE_PATH: &str = "/webhooks/avaplace/ASOL.PlatformStore.OrderReleased/OrderReleased/c0eb0000-5dfe-0015-8604-08dbd6ef8bf7";
 
 /// One measured pairing: the layer's server mode and arguments, the path and the wrk script.
-struct Case {
+pub(crate) struct Case {
     label: &'static str,
-    mode: &'static str,
+    pub(crate) mode: &'static str,
     server_args: Vec<String>,
     path: String,
-    script: PathBuf,
+    pub(crate) replay: Replay,
 }
 
 /// One measured run.
@@ -85,7 +85,9 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
         "layer µs/req",
         "added µs"
     );
-    for case in cases(&work)? {
+    let cases = cases(&work)?;
+    let mut noop_rates = Vec::new();
+    for case in &cases {
         let label = case.label;
         let mut ratios = Vec::new();
         let mut added = Vec::new();
@@ -98,7 +100,7 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
             let mut noop = None;
             let mut layer = None;
             for mode in order {
-                let run = measure(&server, mode, &case, seconds)?;
+                let run = measure(&server, mode, case, seconds)?;
                 if mode == "noop" {
                     noop = Some(run)
                 } else {
@@ -120,6 +122,9 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
             );
             ratios.push(ratio);
             added.push(extra);
+            if cases.first().is_some_and(|first| std::ptr::eq(case, first)) {
+                noop_rates.push(noop.requests_per_second);
+            }
         }
         println!(
             "{label:<10} median: req/s ratio {:.3}, added server CPU {:+.2} µs/request\n",
@@ -127,11 +132,16 @@ pub(crate) fn main(args: &[String]) -> Result<std::process::ExitCode, Box<dyn Er
             median(&mut added)
         );
     }
+    if args.iter().any(|arg| arg == "--latency")
+        && let Some(first) = cases.first()
+    {
+        crate::bench_latency::run(&server, first, median(&mut noop_rates), rounds, seconds)?;
+    }
     let _ = std::fs::remove_dir_all(&work);
     Ok(std::process::ExitCode::SUCCESS)
 }
 
-fn median(values: &mut [f64]) -> f64 {
+pub(crate) fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
 }
@@ -187,7 +197,7 @@ fn cases(work: &Path) -> Result<Vec<Case>, Box<dyn Error>> {
             mode: "standard",
             server_args: vec!["--secret".into(), SECRET.into()],
             path: "/webhooks/standard".into(),
-            script: write_script(work, &format!("standard-{size}"), &body, &headers)?,
+            replay: write_replay(work, &format!("standard-{size}"), &body, &headers)?,
         });
     }
     let avaplace = AvaplaceSigner::new(ISSUER)?;
@@ -219,7 +229,7 @@ fn cases(work: &Path) -> Result<Vec<Case>, Box<dyn Error>> {
         mode: "avaplace",
         server_args,
         path: AVAPLACE_PATH.into(),
-        script: write_script(work, "avaplace-1024", &body, &headers)?,
+        replay: write_replay(work, "avaplace-1024", &body, &headers)?,
     });
     Ok(cases)
 }
@@ -231,13 +241,20 @@ fn json_body(size: usize) -> String {
     format!("{prefix}{filler}\"}}")
 }
 
-/// The wrk script that replays one `POST` of `body` with `headers`.
-fn write_script(
+/// The replayed request as files: the wrk script, and the body and headers it sends.
+pub(crate) struct Replay {
+    script: PathBuf,
+    pub(crate) body: PathBuf,
+    pub(crate) headers: Vec<(String, String)>,
+}
+
+/// Writes the body of one `POST` with `headers`, and the wrk script that replays it.
+fn write_replay(
     dir: &Path,
     name: &str,
     body: &str,
     headers: &[(&str, String)],
-) -> Result<PathBuf, Box<dyn Error>> {
+) -> Result<Replay, Box<dyn Error>> {
     let body_path = dir.join(format!("{name}.body"));
     std::fs::write(&body_path, body)?;
     let mut script = format!(
@@ -249,10 +266,17 @@ fn write_script(
     }
     let path = dir.join(format!("{name}.lua"));
     std::fs::write(&path, script)?;
-    Ok(path)
+    Ok(Replay {
+        script: path,
+        body: body_path,
+        headers: headers
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), value.clone()))
+            .collect(),
+    })
 }
 
-struct Server(Child);
+pub(crate) struct Server(Child);
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -261,7 +285,12 @@ impl Drop for Server {
     }
 }
 
-fn measure(server: &Path, mode: &str, case: &Case, seconds: u64) -> Result<Run, Box<dyn Error>> {
+/// Starts the bench server in `mode` for `case`, pinned to CPU 0; returns it and the URL.
+pub(crate) fn start(
+    server: &Path,
+    mode: &str,
+    case: &Case,
+) -> Result<(Server, String), Box<dyn Error>> {
     let mut command = Command::new("taskset");
     command.args(["-c", "0"]).arg(server).args(["--mode", mode]);
     if mode != "noop" {
@@ -277,8 +306,12 @@ fn measure(server: &Path, mode: &str, case: &Case, seconds: u64) -> Result<Run, 
         .strip_prefix("listening on ")
         .ok_or("bench server did not start")?
         .to_owned();
-    let url = format!("http://{addr}{}", case.path);
-    let script = case.script.as_path();
+    Ok((server_process, format!("http://{addr}{}", case.path)))
+}
+
+fn measure(server: &Path, mode: &str, case: &Case, seconds: u64) -> Result<Run, Box<dyn Error>> {
+    let (server_process, url) = start(server, mode, case)?;
+    let script = case.replay.script.as_path();
     let pid = server_process.0.id();
 
     wrk(script, &url, 1)?; // warm-up

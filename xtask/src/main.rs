@@ -1,6 +1,6 @@
 //! Project tasks: `cargo xtask conformance [--vectors DIR]...`, `cargo xtask catalogue
 //! [--sync SECURITY.md]`, `cargo xtask fuzz-seeds`, `cargo xtask ci`, `cargo xtask bench
-//! [--rounds N] [--seconds S]`, `cargo xtask bench-http [--seconds N] [--rounds N]`.
+//! [--rounds N] [--seconds S]`, `cargo xtask bench-http [--seconds N] [--rounds N] [--latency]`.
 
 use std::env;
 use std::error::Error;
@@ -9,6 +9,7 @@ use std::process::ExitCode;
 
 mod bench;
 mod bench_http;
+mod bench_latency;
 mod catalogue;
 mod ci;
 mod conformance;
@@ -35,7 +36,7 @@ fn try_main() -> Result<ExitCode, Box<dyn Error>> {
         Some("bench-http") => bench_http::main(args.get(1..).unwrap_or_default()),
         _ => {
             eprintln!(
-                "usage: cargo xtask <conformance [--vectors DIR]... | catalogue [--sync SECURITY.md] | fuzz-seeds | ci | bench [--rounds N] [--seconds S] | bench-http [--seconds N] [--rounds N]>"
+                "usage: cargo xtask <conformance [--vectors DIR]... | catalogue [--sync SECURITY.md] | fuzz-seeds | ci | bench [--rounds N] [--seconds S] | bench-http [--seconds N] [--rounds N] [--latency]>"
             );
             Ok(ExitCode::from(2))
         }
