@@ -9,7 +9,7 @@ use webhook::{
     stripe, telnyx, twilio, twitter, typeform, xero, zendesk, zoom,
 };
 
-use crate::sign::Draft;
+use crate::sign::{Draft, body_or};
 use crate::{CliError, Provider, ProviderArgs};
 
 /// Seed of the built-in Ed25519 test key (Discord, Telnyx): `send` signs with it and `verify`
@@ -24,13 +24,11 @@ fn sample(id: &str) -> String {
 }
 
 fn body(draft: &Draft<'_>, sample: String) -> Bytes {
-    Bytes::from(draft.body.clone().unwrap_or_else(|| sample.into_bytes()))
+    Bytes::from(body_or(draft, &sample))
 }
 
 fn secret(args: &ProviderArgs) -> Result<&str, CliError> {
-    args.secret
-        .as_deref()
-        .ok_or_else(|| "the secret is needed: pass --secret or set WEBHOOK_SECRET".into())
+    crate::sign::secret(args, "the secret is")
 }
 
 fn public_url(args: &ProviderArgs) -> Result<&str, CliError> {

@@ -24,7 +24,7 @@ pub(crate) struct Draft<'a> {
     pub(crate) timestamp: i64,
 }
 
-fn secret<'a>(args: &'a ProviderArgs, what: &str) -> Result<&'a str, CliError> {
+pub(crate) fn secret<'a>(args: &'a ProviderArgs, what: &str) -> Result<&'a str, CliError> {
     args.secret
         .as_deref()
         .ok_or_else(|| format!("{what} needed: pass --secret or set WEBHOOK_SECRET").into())
@@ -49,7 +49,7 @@ pub(crate) fn random_uuid() -> Result<String, CliError> {
     ))
 }
 
-fn body_or(draft: &Draft<'_>, sample: &str) -> Vec<u8> {
+pub(crate) fn body_or(draft: &Draft<'_>, sample: &str) -> Vec<u8> {
     draft
         .body
         .clone()
